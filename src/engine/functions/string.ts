@@ -1,0 +1,3 @@
+import type { ScalarFunction } from './types.js';
+
+export const STRING_FUNCTIONS: ScalarFunction[] = [];

@@ -1,0 +1,909 @@
+/**
+ * Turns the Kusto binder's syntax tree into our typed plan (plan.ts). Names are resolved here:
+ * scalar `let`s and function parameters are substituted by their expressions, user functions by
+ * the binder's expansion of their body at the call site, and tabular `let`s by their plan (one
+ * shared object, so the engine can run a `materialize` once).
+ */
+import { facts } from '../diagnostics/facts.js';
+import { parseScalarType, type ScalarType } from '../schema/types.js';
+import { type KNode, kustoLanguage, syntaxKindName, toArray } from './kusto.js';
+import type { Expr, Field, JoinKind, Named, ParseSegment, QueryPlan, SortKey, Span, Tab, TopNestedLevel } from './plan.js';
+
+const MAX_DEPTH = 200;
+
+/** What a name refers to while translating. */
+type Binding = { expr: Expr } | { tab: Tab } | { fn: KNode };
+
+interface Scope {
+  /** Let declarations and parameters, by the binder's symbol object. */
+  bySymbol: Map<KNode, Binding>;
+  /** Function parameters inside an expansion, by name (their symbols are re-created there). */
+  byName: Map<string, Binding>;
+  parent?: Scope;
+}
+
+export class Translator {
+  private depth = 0;
+  private materializeIds = 0;
+  private readonly K = kustoLanguage();
+
+  constructor(private readonly text: string) {}
+
+  span(node: KNode): Span {
+    if (!node) return { start: 0, length: 0 };
+    let start: number = node.TextStart;
+    // Inside an expansion, positions are relative to the function body: point at the call site instead.
+    if (this.expansionSite) return this.expansionSite;
+    return { start, length: Math.max(1, node.Width ?? 1) };
+  }
+
+  /** While translating an expansion, errors point at the call that expanded it. */
+  private expansionSite: Span | undefined;
+
+  query(root: KNode): QueryPlan {
+    const scope: Scope = { bySymbol: new Map(), byName: new Map() };
+    const result = this.statements(toArray(root.Statements).map((e: KNode) => e.Element), scope, root);
+    if (!result || 'expr' in result) throw facts.unsupportedSyntax('a query that returns no table', this.span(root));
+    return { result: result.tab, schema: result.tab.schema };
+  }
+
+  /** Runs let statements into the scope; returns the value of the last expression statement. */
+  private statements(list: KNode[], scope: Scope, where: KNode): { tab: Tab } | { expr: Expr } | undefined {
+    let last: { tab: Tab } | { expr: Expr } | undefined;
+    for (const st of list) {
+      const cls = className(st);
+      if (cls === 'LetStatement') {
+        const sym = st.Name.ReferencedSymbol;
+        const value = st.Expression;
+        const vcls = className(value);
+        if (vcls === 'FunctionDeclaration') {
+          scope.bySymbol.set(sym, { fn: value });
+        } else if (isTabular(value)) {
+          scope.bySymbol.set(sym, { tab: this.tab(value, scope) });
+        } else {
+          scope.bySymbol.set(sym, { expr: this.expr(value, scope) });
+        }
+      } else if (cls === 'ExpressionStatement') {
+        const e = st.Expression;
+        last = isTabular(e) ? { tab: this.tab(e, scope) } : { expr: this.expr(e, scope) };
+      } else if (cls === 'QueryParametersStatement' || cls === 'SetOptionStatement' || cls === 'RestrictStatement') {
+        continue; // declarations that change nothing when running locally
+      } else {
+        throw facts.unsupportedSyntax(`the '${syntaxKindName(st.Kind)}' statement`, this.span(st));
+      }
+    }
+    if (!last && where) return undefined;
+    return last;
+  }
+
+  private lookup(scope: Scope, node: KNode): Binding | undefined {
+    const sym = node.ReferencedSymbol;
+    const name: string | undefined = sym?.Name ?? node.SimpleName;
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      const b = sym ? s.bySymbol.get(sym) : undefined;
+      if (b) return b;
+    }
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      const b = name !== undefined ? s.byName.get(name) : undefined;
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  private enter(node: KNode): void {
+    if (++this.depth > MAX_DEPTH) throw facts.queryTooDeep(this.span(node));
+  }
+
+  // ---------------------------------------------------------------- tabular expressions
+
+  tab(node: KNode, scope: Scope): Tab {
+    this.enter(node);
+    try {
+      return this.tabInner(node, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private schema(node: KNode): Field[] {
+    return schemaOf(node.ResultType);
+  }
+
+  private tabInner(node: KNode, scope: Scope): Tab {
+    const cls = className(node);
+    const span = this.span(node);
+    const schema = this.schema(node);
+    switch (cls) {
+      case 'ParenthesizedExpression':
+        return this.tab(node.Expression, scope);
+      case 'PipeExpression':
+        return this.operator(node.Operator, this.tab(node.Expression, scope), scope);
+      case 'NameReference':
+      case 'BracketedExpression': {
+        const b = this.lookup(scope, node);
+        if (b && 'tab' in b) return b.tab;
+        if (b && 'fn' in b) return this.callUserFunction(node, b.fn, [], scope) as Tab;
+        const sym = node.ReferencedSymbol;
+        if (sym && sym.Kind === 10 /* Table */) return { op: 'table', name: sym.Name, schema, span };
+        if (sym && sym.Kind === 3 /* Function */) return this.callFunctionSymbol(node, scope, []) as Tab;
+        throw facts.unsupportedSyntax(`the name '${node.SimpleName ?? sym?.Name}'`, span);
+      }
+      case 'FunctionCallExpression':
+        return this.tabularCall(node, scope);
+      case 'DataTableExpression': {
+        const cols = toArray(node.Schema.Columns).map((e: KNode) => e.Element);
+        const values = toArray(node.Values).map((e: KNode) => this.expr(e.Element, scope));
+        const n = cols.length;
+        const rows: Expr[][] = [];
+        for (let i = 0; i < values.length; i += n) rows.push(values.slice(i, i + n));
+        return { op: 'datatable', rows, schema, span };
+      }
+      case 'MaterializeExpression':
+        return { op: 'materialize', id: ++this.materializeIds, input: this.tab(node.Expression, scope), schema, span };
+      case 'PrintOperator':
+        return { op: 'print', items: this.namedList(node.Expressions, scope, schema), schema, span };
+      case 'RangeOperator':
+        return {
+          op: 'range', column: node.Name.SimpleName,
+          from: this.expr(node.From, scope), to: this.expr(node.To, scope), step: this.expr(node.Step, scope),
+          schema, span,
+        };
+      case 'UnionOperator':
+        return this.union(node, [], scope);
+      case 'ExternalDataExpression':
+        throw facts.networkRefused('externaldata', span);
+      case 'ToTableExpression':
+        return this.tab(node.Expression, scope);
+      case 'FindOperator':
+      case 'SearchOperator':
+        throw facts.unsupportedOperator(cls === 'FindOperator' ? 'find' : 'search', span);
+      case 'EvaluateOperator':
+        return this.evaluate(node, null, scope);
+      default:
+        if (cls.endsWith('Operator')) return this.operator(node, null, scope);
+        throw facts.unsupportedSyntax(`'${syntaxKindName(node.Kind)}' as a table`, span);
+    }
+  }
+
+  private tabularCall(node: KNode, scope: Scope): Tab {
+    const name: string = node.Name?.SimpleName ?? '';
+    const span = this.span(node);
+    const lname = name.toLowerCase();
+    if (lname === 'cluster' || lname === 'database' || lname === 'external_table') throw facts.networkRefused(`${name}()`, span);
+    const b = this.lookup(scope, node);
+    if (b && 'fn' in b) return this.callUserFunction(node, b.fn, this.args(node), scope) as Tab;
+    if (b && 'tab' in b) return b.tab;
+    if (lname === 'table') {
+      const arg = this.args(node)[0];
+      const t = arg ? this.expr(arg, scope) : undefined;
+      if (t && t.kind === 'literal' && typeof t.value === 'string') {
+        return { op: 'table', name: t.value, schema: this.schema(node), span };
+      }
+    }
+    return this.callFunctionSymbol(node, scope, this.args(node)) as Tab;
+  }
+
+  /** A function known to the binder by symbol: a database function we declared, or a built-in. */
+  private callFunctionSymbol(node: KNode, scope: Scope, args: KNode[]): Tab | Expr {
+    const sym = node.ReferencedSymbol;
+    const name: string = sym?.Name ?? node.Name?.SimpleName ?? '?';
+    const expansion = node.GetExpansion?.();
+    if (expansion && DEFENDER_SERVICE_FUNCTIONS.has(name)) throw facts.defenderOnly(name, this.span(node));
+    if (expansion) return this.expand(node, expansion, sym, args, scope);
+    throw facts.unsupportedFunction(name, this.span(node));
+  }
+
+  private callUserFunction(node: KNode, decl: KNode, args: KNode[], scope: Scope): Tab | Expr {
+    const expansion = node.GetExpansion?.();
+    if (!expansion) throw facts.unsupportedSyntax(`calling '${node.SimpleName ?? node.Name?.SimpleName}' here`, this.span(node));
+    const params = toArray(decl.Parameters?.Parameters).map((e: KNode) => e.Element);
+    return this.expandWith(node, expansion, params.map((p: KNode) => p.NameAndType?.Name?.SimpleName ?? p.Name?.SimpleName), args, scope);
+  }
+
+  private expand(node: KNode, expansion: KNode, sym: KNode, args: KNode[], scope: Scope): Tab | Expr {
+    const sig = node.ReferencedSignature ?? toArray(sym.Signatures)[0];
+    const names = toArray(sig?.Parameters).map((p: KNode) => p.Name);
+    return this.expandWith(node, expansion, names, args, scope);
+  }
+
+  private expandWith(node: KNode, expansion: KNode, paramNames: string[], args: KNode[], scope: Scope): Tab | Expr {
+    const inner: Scope = { bySymbol: new Map(), byName: new Map(), parent: scope };
+    paramNames.forEach((name, i) => {
+      const a = args[i];
+      if (!a || !name) return;
+      const value = a.Element ?? a;
+      inner.byName.set(name, isTabular(value) ? { tab: this.tab(value, scope) } : { expr: this.expr(value, scope) });
+    });
+    const saved = this.expansionSite;
+    this.expansionSite ??= this.span(node);
+    this.enter(node);
+    try {
+      const body = className(expansion) === 'FunctionBody' ? expansion : expansion;
+      const stmts = body.Statements ? toArray(body.Statements).map((e: KNode) => e.Element) : [];
+      this.statements(stmts, inner, null);
+      const e = body.Expression ?? body;
+      return isTabular(e) ? this.tab(e, inner) : this.expr(e, inner);
+    } finally {
+      this.depth--;
+      this.expansionSite = saved;
+    }
+  }
+
+  private args(node: KNode): KNode[] {
+    return toArray(node.ArgumentList?.Expressions).map((e: KNode) => e.Element);
+  }
+
+  private union(node: KNode, first: Tab[], scope: Scope): Tab {
+    const params = this.params(node.Parameters);
+    const inputs = [...first];
+    const sourceNames: string[] = first.map((t) => tableName(t));
+    for (const e of toArray(node.Expressions).map((x: KNode) => x.Element)) {
+      const t = this.tab(e, scope);
+      inputs.push(t);
+      sourceNames.push(tableName(t, e));
+    }
+    const withSource = params.get('withsource') ?? params.get('withsource_name');
+    const kind = (params.get('kind')?.name ?? 'outer').toLowerCase() === 'inner' ? 'inner' : 'outer';
+    return {
+      op: 'union', inputs, sourceNames, kind,
+      withSource: withSource?.name, schema: this.schema(node), span: this.span(node),
+    };
+  }
+
+  /** Named parameters (`kind=leftouter`, `withsource=T`) as lowercase name to value text. */
+  private params(list: KNode): Map<string, { name: string; expr: KNode }> {
+    const out = new Map<string, { name: string; expr: KNode }>();
+    for (const p of toArray(list)) {
+      const key = String(p.Name?.SimpleName ?? '').toLowerCase();
+      const e = p.Expression;
+      const text = e?.SimpleName ?? e?.Name?.SimpleName ?? (e?.Token ? e.Token.ValueText ?? e.Token.Text : undefined) ?? String(e?.LiteralValue ?? '');
+      out.set(key, { name: String(text), expr: e });
+    }
+    return out;
+  }
+
+  private operator(op: KNode, input: Tab | null, scope: Scope): Tab {
+    this.enter(op);
+    try {
+      return this.operatorInner(op, input, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private operatorInner(op: KNode, input: Tab | null, scope: Scope): Tab {
+    const cls = className(op);
+    const span = this.span(op);
+    const schema = this.schema(op);
+    const need = (): Tab => {
+      if (!input) throw facts.unsupportedSyntax(`'${cls}' without an input`, span);
+      return input;
+    };
+    switch (cls) {
+      case 'FilterOperator':
+        return { op: 'where', input: need(), predicate: this.expr(op.Condition, scope), schema, span };
+      case 'ExtendOperator':
+        return { op: 'extend', input: need(), items: this.extendItems(op.Expressions, need(), schema, scope), schema, span };
+      case 'ProjectOperator':
+        return { op: 'project', input: need(), items: this.namedList(op.Expressions, scope, schema), schema, span };
+      case 'ProjectAwayOperator':
+      case 'ProjectKeepOperator':
+      case 'ProjectReorderOperator':
+      case 'ProjectRenameOperator':
+        return this.select(op, need(), schema, scope);
+      case 'SummarizeOperator':
+        return this.summarize(op, need(), schema, scope);
+      case 'SortOperator':
+        return { op: 'sort', input: need(), keys: this.sortKeys(op.Expressions, scope), schema, span };
+      case 'TopOperator':
+        return {
+          op: 'top', input: need(), count: this.expr(op.Expression, scope),
+          keys: this.sortKeys([op.ByExpression], scope), schema, span,
+        };
+      case 'TakeOperator':
+        return { op: 'take', input: need(), count: this.expr(op.Expression, scope), schema, span };
+      case 'SampleOperator':
+        return { op: 'sample', input: need(), count: this.expr(op.Expression, scope), schema, span };
+      case 'DistinctOperator':
+        return { op: 'distinct', input: need(), items: this.namedList(op.Expressions, scope, schema), schema, span };
+      case 'CountOperator':
+        return { op: 'count', input: need(), column: schema[0]?.name ?? 'Count', schema, span };
+      case 'UnionOperator':
+        return this.union(op, input ? [input] : [], scope);
+      case 'JoinOperator':
+        return this.join(op, need(), schema, scope);
+      case 'LookupOperator':
+        return this.lookupOp(op, need(), schema, scope);
+      case 'MvExpandOperator':
+        return this.mvExpand(op, need(), schema, scope);
+      case 'ParseOperator':
+      case 'ParseWhereOperator':
+        return this.parse(op, need(), schema, scope, cls === 'ParseWhereOperator');
+      case 'AsOperator':
+        return { op: 'as', input: need(), name: op.Name.SimpleName, schema, span };
+      case 'SerializeOperator':
+        return { op: 'serialize', input: need(), items: this.extendItems(op.Expressions, need(), schema, scope), schema, span };
+      case 'InvokeOperator': {
+        const call = op.Function;
+        const b = this.lookup(scope, call);
+        const args = this.args(call);
+        const inner: Scope = { bySymbol: new Map(), byName: new Map(), parent: scope };
+        // The invoked function's first parameter is the piped-in table.
+        const expansion = call.GetExpansion?.();
+        const name = call.Name?.SimpleName ?? call.ReferencedSymbol?.Name;
+        if (DEFENDER_SERVICE_FUNCTIONS.has(name)) throw facts.defenderOnly(name, span);
+        if (!expansion) throw facts.unsupportedFunction(name ?? 'invoke', span);
+        let names: string[];
+        if (b && 'fn' in b) {
+          names = toArray(b.fn.Parameters?.Parameters).map((e: KNode) => e.Element.NameAndType?.Name?.SimpleName);
+        } else {
+          const sig = call.ReferencedSignature ?? toArray(call.ReferencedSymbol?.Signatures)[0];
+          names = toArray(sig?.Parameters).map((p: KNode) => p.Name);
+        }
+        if (names[0]) inner.byName.set(names[0], { tab: need() });
+        return this.expandWith(call, expansion, names.slice(1), args, inner) as Tab;
+      }
+      case 'MakeSeriesOperator':
+        return this.makeSeries(op, need(), schema, scope);
+      case 'TopNestedOperator':
+        return this.topNested(op, need(), schema, scope);
+      case 'EvaluateOperator':
+        return this.evaluate(op, input, scope);
+      case 'RenderOperator':
+        return need(); // accepted, and ignored in text output
+      case 'GetSchemaOperator':
+        return { op: 'getschema', input: need(), schema, span };
+      case 'ExecuteAndCacheOperator':
+        return need();
+      case 'PrintOperator':
+      case 'RangeOperator':
+        return this.tabInner(op, scope);
+      default:
+        throw facts.unsupportedOperator(operatorName(op), span);
+    }
+  }
+
+  private evaluate(op: KNode, input: Tab | null, scope: Scope): Tab {
+    const call = op.FunctionCall;
+    const plugin = String(call.Name?.SimpleName ?? '').toLowerCase();
+    const args = this.args(call).map((a) => (className(a) === 'StarExpression' ? { kind: 'star', span: this.span(a) } as Expr : this.expr(a, scope)));
+    return { op: 'evaluate', input, plugin, args, schema: this.schema(op), span: this.span(op) };
+  }
+
+  private select(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
+    const cls = className(op);
+    const span = this.span(op);
+    const inNames = input.schema.map((f) => f.name);
+    const exprs = toArray(op.Expressions).map((e: KNode) => e.Element);
+    let columns: { from: string; to: string }[];
+    if (cls === 'ProjectRenameOperator') {
+      const renames = new Map<string, string>();
+      for (const e of exprs) {
+        const target = this.expr(e.Expression, scope);
+        if (target.kind !== 'column') throw facts.unsupportedSyntax('project-rename of an expression', this.span(e));
+        renames.set(target.name, e.Name.SimpleName);
+      }
+      columns = inNames.map((n) => ({ from: n, to: renames.get(n) ?? n }));
+    } else {
+      // The binder already computed which columns remain and in what order.
+      const byName = new Set(inNames);
+      columns = schema.map((f) => ({ from: f.name, to: f.name }));
+      if (cls === 'ProjectReorderOperator' || cls === 'ProjectKeepOperator' || cls === 'ProjectAwayOperator') {
+        for (const c of columns) if (!byName.has(c.from)) throw facts.unsupportedSyntax(`column '${c.from}'`, span);
+      }
+      void scope;
+    }
+    return { op: 'select', input, columns, schema, span };
+  }
+
+  private summarize(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
+    const span = this.span(op);
+    const byExprs = op.ByClause ? toArray(op.ByClause.Expressions).map((e: KNode) => e.Element) : [];
+    const aggExprs = toArray(op.Aggregates).map((e: KNode) => e.Element);
+    let col = 0;
+    const by: Named[] = byExprs.map((e: KNode) => ({ name: schema[col++]?.name ?? `Column${col}`, expr: this.expr(unname(e), scope) }));
+    const aggregates: Named[] = [];
+    for (const e of aggExprs) {
+      const inner = unname(e);
+      const expr = this.expr(inner, scope);
+      const width = this.resultWidth(e);
+      if (width === 1) {
+        aggregates.push({ name: schema[col++]?.name ?? `Column${col}`, expr });
+      } else {
+        // arg_max(x, *) and friends: several output columns from one aggregate.
+        const names = schema.slice(col, col + width).map((f) => f.name);
+        col += width;
+        aggregates.push({ name: names.join('\u0000'), expr });
+      }
+    }
+    return { op: 'summarize', input, by, aggregates, schema, span };
+  }
+
+  /** How many columns an aggregate expression yields (tuples from arg_max, named tuples). */
+  private resultWidth(e: KNode): number {
+    const t = e.ResultType;
+    if (t && t.Kind === 6 /* Tuple */) return toArray(t.Columns).length;
+    if (className(e) === 'CompoundNamedExpression') return toArray(e.Names?.Names).length;
+    return 1;
+  }
+
+  private sortKeys(list: KNode, scope: Scope): SortKey[] {
+    const items = Array.isArray(list) ? list : toArray(list).map((e: KNode) => e.Element);
+    return items.map((e: KNode) => {
+      let expr = e;
+      let desc = true;
+      let nullsFirst: boolean | undefined;
+      if (className(e) === 'OrderedExpression') {
+        expr = e.Expression;
+        const ord = e.Ordering;
+        if (ord?.AscOrDescKeyword) desc = String(ord.AscOrDescKeyword.Text).toLowerCase() === 'desc';
+        if (ord?.NullsClause) nullsFirst = String(ord.NullsClause.FirstOrLastKeyword.Text).toLowerCase() === 'first';
+      }
+      return { expr: this.expr(expr, scope), desc, nullsFirst: nullsFirst ?? !desc };
+    });
+  }
+
+  private join(op: KNode, left: Tab, schema: Field[], scope: Scope): Tab {
+    const span = this.span(op);
+    const params = this.params(op.Parameters);
+    const kind = (params.get('kind')?.name ?? 'innerunique').toLowerCase() as JoinKind;
+    const known: JoinKind[] = ['innerunique', 'inner', 'leftouter', 'rightouter', 'fullouter', 'leftsemi', 'rightsemi', 'leftanti', 'rightanti'];
+    const aliases: Record<string, JoinKind> = { leftantisemi: 'leftanti', rightantisemi: 'rightanti', anti: 'leftanti', semi: 'leftsemi', outer: 'leftouter' };
+    const k = known.includes(kind) ? kind : aliases[kind];
+    if (!k) throw facts.unsupportedSyntax(`join kind '${kind}'`, span);
+    const right = this.tab(op.Expression, scope);
+    const on = this.joinOn(op.ConditionClause, scope);
+    // Right columns that clash with left ones are renamed by the binder (Timestamp1...).
+    const rightRenames: { from: string; to: string }[] = [];
+    if (k !== 'leftsemi' && k !== 'leftanti' && k !== 'rightsemi' && k !== 'rightanti') {
+      const leftCount = left.schema.length;
+      const rightOut = schema.slice(leftCount);
+      const rightIn = right.schema;
+      if (rightOut.length === rightIn.length) {
+        rightIn.forEach((f, i) => rightRenames.push({ from: f.name, to: rightOut[i]!.name }));
+      } else {
+        rightIn.forEach((f) => rightRenames.push({ from: f.name, to: f.name }));
+      }
+    }
+    return { op: 'join', left, right, kind: k, on, rightRenames, schema, span };
+  }
+
+  private joinOn(clause: KNode, scope: Scope): { left: Expr; right: Expr }[] {
+    if (!clause) throw facts.unsupportedSyntax('join without on', undefined);
+    if (className(clause) === 'JoinWhereClause') throw facts.unsupportedSyntax('join ... where', this.span(clause));
+    const out: { left: Expr; right: Expr }[] = [];
+    const visit = (e: KNode): void => {
+      const cls = className(e);
+      if (cls === 'NameReference' || cls === 'BracketedExpression') {
+        const name = e.SimpleName ?? e.ReferencedSymbol?.Name;
+        const type = scalarTypeOf(e.ResultType);
+        out.push({ left: { kind: 'column', name, type, span: this.span(e), side: 'left' }, right: { kind: 'column', name, type, span: this.span(e), side: 'right' } });
+        return;
+      }
+      if (cls === 'BinaryExpression' && syntaxKindName(e.Kind) === 'AndExpression') {
+        visit(e.Left);
+        visit(e.Right);
+        return;
+      }
+      if (cls === 'BinaryExpression' && syntaxKindName(e.Kind) === 'EqualExpression') {
+        const a = this.sided(e.Left, scope);
+        const b = this.sided(e.Right, scope);
+        if (a.side === 'right' && b.side !== 'right') out.push({ left: b.expr, right: a.expr });
+        else out.push({ left: a.expr, right: b.expr });
+        return;
+      }
+      throw facts.unsupportedSyntax('this join condition', this.span(e));
+    };
+    for (const e of toArray(clause.Expressions).map((x: KNode) => x.Element)) visit(e);
+    return out;
+  }
+
+  private sided(e: KNode, scope: Scope): { side: 'left' | 'right' | undefined; expr: Expr } {
+    if (className(e) === 'PathExpression') {
+      const head = String(e.Expression?.SimpleName ?? '').toLowerCase();
+      if (head === '$left' || head === '$right') {
+        const side = head === '$left' ? 'left' : 'right';
+        const name = e.Selector.SimpleName ?? e.Selector.ReferencedSymbol?.Name;
+        return { side, expr: { kind: 'column', name, type: scalarTypeOf(e.ResultType), span: this.span(e), side } };
+      }
+    }
+    return { side: undefined, expr: this.expr(e, scope) };
+  }
+
+  private lookupOp(op: KNode, left: Tab, schema: Field[], scope: Scope): Tab {
+    const params = this.params(op.Parameters);
+    const kind = (params.get('kind')?.name ?? 'leftouter').toLowerCase() === 'inner' ? 'inner' : 'leftouter';
+    const right = this.tab(op.Expression, scope);
+    const on = this.joinOn(op.LookupClause, scope);
+    return { op: 'lookup', left, right, kind, on, schema, span: this.span(op) };
+  }
+
+  private mvExpand(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
+    const params = this.params(op.Parameters);
+    const kind = (params.get('kind')?.name ?? 'bag').toLowerCase() === 'array' ? 'array' : 'bag';
+    const withItemIndex = params.get('with_itemindex')?.name;
+    const items = toArray(op.Expressions).map((x: KNode) => x.Element).map((m: KNode) => {
+      const e = m.Expression;
+      const inner = unname(e);
+      const expr = this.expr(inner, scope);
+      const name = className(e) === 'SimpleNamedExpression' ? e.Name.SimpleName : (expr.kind === 'column' ? expr.name : schema.find((f) => !input.schema.some((g) => g.name === f.name))?.name ?? 'Column1');
+      const type = m.ToTypeOf ? parseScalarType(m.ToTypeOf.Type?.Types ? String(toArray(m.ToTypeOf.Type.Types)[0]?.Element?.Type?.Text ?? 'dynamic') : String(m.ToTypeOf.Type?.ReferencedSymbol?.Name ?? 'dynamic')) ?? 'dynamic' : 'dynamic';
+      const outType = schema.find((f) => f.name === name)?.type ?? type;
+      return { name, expr, type: outType };
+    });
+    const limit = op.RowLimitClause ? this.expr(op.RowLimitClause.RowLimit, scope) : undefined;
+    return { op: 'mv-expand', input, items, kind, withItemIndex, limit, schema, span: this.span(op) };
+  }
+
+  private parse(op: KNode, input: Tab, schema: Field[], scope: Scope, where: boolean): Tab {
+    const params = this.params(op.Parameters);
+    const mode = (params.get('kind')?.name ?? 'simple').toLowerCase();
+    const flags = params.get('flags')?.name ?? '';
+    const segments: ParseSegment[] = [];
+    for (const p of toArray(op.Patterns)) {
+      const cls = className(p);
+      if (cls === 'LiteralExpression' || cls === 'CompoundStringLiteralExpression') {
+        segments.push({ kind: 'literal', text: String(p.LiteralValue ?? '') });
+      } else if (cls === 'StarExpression') {
+        segments.push({ kind: 'wildcard' });
+      } else if (cls === 'NameAndTypeDeclaration') {
+        const name = p.Name.SimpleName;
+        segments.push({ kind: 'column', name, type: schema.find((f) => f.name === name)?.type ?? 'string' });
+      } else if (cls === 'NameDeclaration') {
+        const name = p.SimpleName;
+        segments.push({ kind: 'column', name, type: schema.find((f) => f.name === name)?.type ?? 'string' });
+      } else {
+        throw facts.unsupportedSyntax('this parse pattern', this.span(p));
+      }
+    }
+    const m = mode === 'regex' || mode === 'relaxed' ? mode : 'simple';
+    return { op: 'parse', input, source: this.expr(op.Expression, scope), mode: m, segments, flags, where, schema, span: this.span(op) };
+  }
+
+  private makeSeries(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
+    const aggs = toArray(op.Aggregates).map((e: KNode) => e.Element);
+    const byExprs = op.ByClause ? toArray(op.ByClause.Expressions).map((e: KNode) => e.Element) : [];
+    const aggregates = aggs.map((a: KNode, i: number) => ({
+      name: schema[i]?.name ?? `Column${i + 1}`,
+      expr: this.expr(unname(a.Expression ?? a), scope),
+      default: a.DefaultExpression ? this.expr(a.DefaultExpression.Value ?? a.DefaultExpression.Expression, scope) : null,
+    }));
+    const onExpr = op.OnClause.Expression;
+    const on: Named = { name: schema[aggregates.length]?.name ?? 'Timestamp', expr: this.expr(unname(onExpr), scope) };
+    // Result order: aggregates, by columns, then the axis... Kusto puts by-columns first.
+    const rc = op.RangeClause;
+    let from: Expr | null = null, to: Expr | null = null, step: Expr;
+    const rcls = className(rc);
+    if (rcls === 'MakeSeriesFromToStepClause') {
+      from = rc.MakeSeriesFromClause ? this.expr(rc.MakeSeriesFromClause.Expression, scope) : null;
+      to = rc.MakeSeriesToClause ? this.expr(rc.MakeSeriesToClause.Expression, scope) : null;
+      step = this.expr(rc.MakeSeriesStepClause.Expression, scope);
+    } else if (rcls === 'MakeSeriesInRangeClause') {
+      const args = toArray(rc.Arguments.Expressions).map((e: KNode) => this.expr(e.Element, scope));
+      [from, to] = [args[0] ?? null, args[1] ?? null];
+      step = args[2]!;
+    } else {
+      throw facts.unsupportedSyntax('this make-series range', this.span(rc));
+    }
+    const by: Named[] = byExprs.map((e: KNode) => {
+      const expr = this.expr(unname(e), scope);
+      const name = className(e) === 'SimpleNamedExpression' ? e.Name.SimpleName : expr.kind === 'column' ? expr.name : 'Column1';
+      return { name, expr };
+    });
+    return { op: 'make-series', input, aggregates, on, from, to, step, by, schema, span: this.span(op) };
+  }
+
+  private topNested(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
+    const levels: TopNestedLevel[] = [];
+    let col = 0;
+    for (const c of toArray(op.Clauses).map((e: KNode) => e.Element)) {
+      const ofE = c.OfExpression;
+      const ofExpr = this.expr(unname(ofE), scope);
+      const ofName = schema[col++]?.name ?? 'Column1';
+      const byE = c.ByExpression;
+      const byExpr = this.expr(unname(byE), scope);
+      const byName = schema[col++]?.name ?? 'aggregated';
+      let desc = true;
+      if (className(byE) === 'OrderedExpression') {
+        // handled by unname
+      }
+      const ordering = c.ByExpression?.Ordering ?? c.Ordering;
+      if (ordering?.AscOrDescKeyword) desc = String(ordering.AscOrDescKeyword.Text).toLowerCase() !== 'asc';
+      levels.push({
+        count: c.Expression ? this.expr(c.Expression, scope) : null,
+        of: { name: ofName, expr: ofExpr },
+        others: c.WithOthersClause ? this.expr(c.WithOthersClause.Expression, scope) : null,
+        by: { name: byName, expr: byExpr },
+        desc,
+      });
+    }
+    return { op: 'top-nested', input, levels, schema, span: this.span(op) };
+  }
+
+  /** Expressions of project/print/distinct: one named output column each, names from the binder. */
+  private namedList(list: KNode, scope: Scope, schema: Field[]): Named[] {
+    const items = toArray(list).map((e: KNode) => e.Element);
+    const out: Named[] = [];
+    let col = 0;
+    for (const e of items) {
+      if (className(e) === 'StarExpression') {
+        throw facts.unsupportedSyntax('* here', this.span(e));
+      }
+      const width = this.resultWidth(e);
+      const expr = this.expr(unname(e), scope);
+      if (width === 1) out.push({ name: schema[col++]?.name ?? `Column${col}`, expr });
+      else {
+        out.push({ name: schema.slice(col, col + width).map((f) => f.name).join('\u0000'), expr });
+        col += width;
+      }
+    }
+    return out;
+  }
+
+  /** extend: named items keep their name; unnamed ones take the next new column of the result. */
+  private extendItems(list: KNode, input: Tab, schema: Field[], scope: Scope): Named[] {
+    const items = toArray(list).map((e: KNode) => e.Element);
+    const inNames = new Set(input.schema.map((f) => f.name));
+    const fresh = schema.filter((f) => !inNames.has(f.name)).map((f) => f.name);
+    let next = 0;
+    const out: Named[] = [];
+    for (const e of items) {
+      const cls = className(e);
+      const expr = this.expr(unname(e), scope);
+      if (cls === 'SimpleNamedExpression') {
+        out.push({ name: e.Name.SimpleName, expr });
+        if (fresh[next] === e.Name.SimpleName) next++;
+      } else if (cls === 'CompoundNamedExpression') {
+        const names = toArray(e.Names.Names).map((n: KNode) => n.Element.SimpleName);
+        out.push({ name: names.join('\u0000'), expr });
+        next += names.filter((n: string) => fresh.includes(n)).length;
+      } else if (expr.kind === 'column' && inNames.has(expr.name)) {
+        out.push({ name: expr.name, expr });
+      } else {
+        out.push({ name: fresh[next++] ?? `Column${next}`, expr });
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- scalar expressions
+
+  expr(node: KNode, scope: Scope): Expr {
+    this.enter(node);
+    try {
+      return this.exprInner(node, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private exprInner(node: KNode, scope: Scope): Expr {
+    const cls = className(node);
+    const span = this.span(node);
+    const type = scalarTypeOf(node.ResultType);
+    switch (cls) {
+      case 'LiteralExpression':
+        return { kind: 'literal', type, value: literalValue(node, type), span };
+      case 'CompoundStringLiteralExpression':
+        return { kind: 'literal', type: 'string', value: String(node.LiteralValue ?? ''), span };
+      case 'DynamicExpression':
+        return { kind: 'literal', type: 'dynamic', value: jsonValue(node.Expression), span };
+      case 'ParenthesizedExpression':
+        return this.expr(node.Expression, scope);
+      case 'NameReference':
+      case 'BracketedExpression': {
+        if (cls === 'BracketedExpression' && !node.ReferencedSymbol) return this.expr(node.Expression, scope);
+        const b = this.lookup(scope, node);
+        if (b && 'expr' in b) return b.expr;
+        if (b && 'tab' in b) return { kind: 'subquery', query: b.tab, span };
+        if (b && 'fn' in b) return this.callUserFunction(node, b.fn, [], scope) as Expr;
+        const sym = node.ReferencedSymbol;
+        const name: string = sym?.Name ?? node.SimpleName;
+        if (sym && sym.Kind === 9 /* Column */) return { kind: 'column', name, type, span };
+        if (sym && sym.Kind === 10) return { kind: 'subquery', query: this.tab(node, scope), span };
+        if (sym && sym.Kind === 3) return this.callFunctionSymbol(node, scope, []) as Expr;
+        if (!sym) {
+          // A name the binder left unresolved inside an open schema: read it as a column.
+          return { kind: 'column', name, type, span };
+        }
+        throw facts.unsupportedSyntax(`the name '${name}'`, span);
+      }
+      case 'FunctionCallExpression':
+        return this.call(node, scope, type, span);
+      case 'BinaryExpression':
+      case 'InExpression':
+      case 'HasAnyExpression':
+      case 'HasAllExpression': {
+        const opText = String(node.Operator.Text).toLowerCase().replace(/\s+/g, ' ');
+        const left = this.expr(node.Left, scope);
+        if (cls === 'BinaryExpression') return { kind: 'call', fn: opText, args: [left, this.expr(node.Right, scope)], type, span };
+        const items = toArray(node.Right.Expressions).map((e: KNode) => e.Element);
+        const args = items.map((e: KNode) => (isTabular(e) ? { kind: 'subquery', query: this.tab(e, scope), span: this.span(e) } as Expr : this.expr(e, scope)));
+        return { kind: 'call', fn: opText, args: [left, ...args], type, span };
+      }
+      case 'BetweenExpression': {
+        const opText = String(node.Operator.Text).toLowerCase();
+        return {
+          kind: 'call', fn: opText,
+          args: [this.expr(node.Left, scope), this.expr(node.Right.First, scope), this.expr(node.Right.Second, scope)],
+          type, span,
+        };
+      }
+      case 'PrefixUnaryExpression': {
+        const opText = String(node.Operator.Text);
+        const inner = this.expr(node.Expression, scope);
+        if (opText === '+') return inner;
+        if (inner.kind === 'literal' && (typeof inner.value === 'number' || typeof inner.value === 'bigint')) {
+          return { ...inner, value: -inner.value as number | bigint, span };
+        }
+        return { kind: 'call', fn: 'neg', args: [inner], type, span };
+      }
+      case 'PathExpression': {
+        const head = String(node.Expression?.SimpleName ?? '').toLowerCase();
+        if (head === '$left' || head === '$right') return this.sided(node, scope).expr;
+        const target = this.expr(node.Expression, scope);
+        const sel = node.Selector;
+        const key = sel.SimpleName ?? sel.Name?.SimpleName ?? String(sel.LiteralValue ?? '');
+        if (target.kind === 'subquery' || (sel.ReferencedSymbol && sel.ReferencedSymbol.Kind === 9 && 'type' in target && target.type !== 'dynamic')) {
+          return { kind: 'column', name: key, type, span };
+        }
+        return { kind: 'call', fn: '.', args: [target, { kind: 'literal', type: 'string', value: key, span }], type, span };
+      }
+      case 'ElementExpression': {
+        const target = this.expr(node.Expression, scope);
+        const sel = node.Selector;
+        const index = this.expr(sel.Expression ?? sel, scope);
+        return { kind: 'call', fn: '[]', args: [target, index], type, span };
+      }
+      case 'ToScalarExpression':
+        return { kind: 'call', fn: 'toscalar', args: [{ kind: 'subquery', query: this.tab(node.Expression, scope), span }], type, span };
+      case 'StarExpression':
+        return { kind: 'star', span };
+      case 'SimpleNamedExpression':
+        return this.expr(node.Expression, scope);
+      case 'TypeOfLiteralExpression': {
+        const t = toArray(node.Types).map((e: KNode) => e.Element)[0];
+        return { kind: 'type', type: parseScalarType(String(t?.Type?.Text ?? t?.ReferencedSymbol?.Name ?? 'dynamic')) ?? 'dynamic', span };
+      }
+      case 'MaterializeExpression':
+      case 'PipeExpression':
+      case 'DataTableExpression':
+        return { kind: 'subquery', query: this.tab(node, scope), span };
+      case 'ExternalDataExpression':
+        throw facts.networkRefused('externaldata', span);
+      default:
+        throw facts.unsupportedSyntax(`the expression '${syntaxKindName(node.Kind)}'`, span);
+    }
+  }
+
+  private call(node: KNode, scope: Scope, type: ScalarType, span: Span): Expr {
+    const name: string = node.Name?.SimpleName ?? node.ReferencedSymbol?.Name ?? '';
+    const lname = name.toLowerCase();
+    const b = this.lookup(scope, node);
+    if (b && 'fn' in b) return this.callUserFunction(node, b.fn, this.args(node), scope) as Expr;
+    if (lname === 'cluster' || lname === 'database') throw facts.networkRefused(`${name}()`, span);
+    const sym = node.ReferencedSymbol;
+    const expansion = node.GetExpansion?.();
+    if (expansion) {
+      if (DEFENDER_SERVICE_FUNCTIONS.has(name)) throw facts.defenderOnly(name, span);
+      return this.expand(node, expansion, sym, this.args(node), scope) as Expr;
+    }
+    const args = this.args(node).map((a) => (isTabular(a) ? { kind: 'subquery', query: this.tab(a, scope), span: this.span(a) } as Expr : this.expr(a, scope)));
+    return { kind: 'call', fn: lname, args, type, span };
+  }
+}
+
+/** Defender service functions we declare for binding but cannot run without Microsoft's data. */
+const DEFENDER_SERVICE_FUNCTIONS = new Set(['FileProfile', 'DeviceFromIP', 'AssignedIPAddresses', 'SeenBy']);
+
+function className(node: KNode): string {
+  const n: string = node?.constructor?.$$name ?? '';
+  return n.startsWith('Kusto.Language.Syntax.') ? n.slice('Kusto.Language.Syntax.'.length) : n;
+}
+
+function operatorName(op: KNode): string {
+  const first = op.GetChild?.(0);
+  return String(first?.Text ?? className(op)).toLowerCase();
+}
+
+function isTabular(node: KNode): boolean {
+  const t = node?.ResultType;
+  return !!t && t.Kind === 10 /* Table */;
+}
+
+function unname(e: KNode): KNode {
+  const cls = className(e);
+  if (cls === 'SimpleNamedExpression' || cls === 'CompoundNamedExpression') return e.Expression;
+  if (cls === 'OrderedExpression') return e.Expression;
+  return e;
+}
+
+function tableName(t: Tab, node?: KNode): string {
+  if (t.op === 'table') return t.name;
+  const n = node?.SimpleName ?? node?.ReferencedSymbol?.Name;
+  return n ? String(n) : 'union_arg';
+}
+
+export function scalarTypeOf(t: KNode): ScalarType {
+  if (!t) return 'dynamic';
+  const name = String(t.Name ?? '');
+  return parseScalarType(name) ?? 'dynamic';
+}
+
+export function schemaOf(t: KNode): Field[] {
+  if (!t || t.Kind !== 10) return [];
+  return toArray(t.Columns).map((c: KNode) => ({ name: String(c.Name), type: scalarTypeOf(c.Type) }));
+}
+
+/**
+ * A literal's value in the plan's raw form: numbers and exact integers (bigint past 2^53),
+ * strings, booleans, datetimes as the text inside `datetime(...)`, timespans as tick counts.
+ */
+function literalValue(node: KNode, type: ScalarType): unknown {
+  const kind = syntaxKindName(node.Kind);
+  const token = node.Token;
+  const text: string = String(token?.Text ?? '');
+  if (kind === 'NullLiteralExpression') return null;
+  const inner = /^\w+\((.*)\)$/s.exec(text.trim());
+  const body = inner ? inner[1]!.trim() : text.trim();
+  if (inner && body.toLowerCase() === 'null') return null;
+  switch (type) {
+    case 'bool':
+      return /^(true|1)$/i.test(body);
+    case 'int':
+    case 'long': {
+      const v = node.LiteralValue;
+      if (v == null) return null;
+      const s = typeof v === 'object' && 'toString' in v ? v.toString() : String(v);
+      const big = BigInt(s);
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+    }
+    case 'real':
+    case 'decimal': {
+      const v = node.LiteralValue;
+      if (v == null) return null;
+      if (typeof v === 'number') return v;
+      const n = Number(String(v));
+      return Number.isNaN(n) ? Number(body.replace(/^[a-z]+\(|\)$/gi, '')) : n;
+    }
+    case 'timespan': {
+      const v = node.LiteralValue;
+      if (v == null) return null;
+      const ticks = v.ticks ?? v.Ticks;
+      return BigInt(ticks?.toString?.() ?? String(ticks));
+    }
+    case 'datetime':
+      return body;
+    case 'guid':
+      return body.toLowerCase();
+    case 'string':
+      return String(node.LiteralValue ?? '');
+    default:
+      return node.LiteralValue ?? null;
+  }
+}
+
+/** dynamic(...) literal contents as plain JSON (longs beyond 2^53 kept as bigint). */
+function jsonValue(node: KNode): unknown {
+  if (!node) return null;
+  const cls = className(node);
+  if (cls === 'JsonObjectExpression') {
+    const out: Record<string, unknown> = {};
+    for (const p of toArray(node.Pairs).map((e: KNode) => e.Element)) {
+      out[String(p.Name.LiteralValue ?? p.Name.Text)] = jsonValue(p.Value);
+    }
+    return out;
+  }
+  if (cls === 'JsonArrayExpression') return toArray(node.Values).map((e: KNode) => jsonValue(e.Element));
+  if (cls === 'PrefixUnaryExpression') {
+    const v = jsonValue(node.Expression);
+    return typeof v === 'number' || typeof v === 'bigint' ? -v : v;
+  }
+  if (cls === 'LiteralExpression') {
+    const type = scalarTypeOf(node.ResultType);
+    const v = literalValue(node, type);
+    if (type === 'datetime' || type === 'timespan' || type === 'guid') return { $kql: type, value: v };
+    return v;
+  }
+  return null;
+}
