@@ -12,9 +12,12 @@ import { scalarFunction } from './functions/registry.js';
 import { SetValues } from './functions/operators.js';
 import type { ArgInfo, RowFn } from './functions/types.js';
 import { parseDatetime } from './values/datetime.js';
-import { norm } from './values/int64.js';
-import { toDynamic } from './values/index.js';
+import { type I64, add, norm } from './values/int64.js';
+import { keyOf, toDynamic } from './values/index.js';
 import { isAggregate } from './aggregates/registry.js';
+
+/** Subquery results, readable synchronously once prepareExpr has awaited them. */
+const settledValues = new WeakMap<Promise<Batch>, Batch>();
 
 export type Compiled =
   | { constant: true; value: unknown; type: ScalarType }
@@ -23,16 +26,21 @@ export type Compiled =
 /** Runs every subquery an expression needs (toscalar, `in (T | ...)`) before compiling it. */
 export async function prepareExpr(expr: Expr, ctx: ExecContext): Promise<void> {
   if (expr.kind === 'subquery') {
-    if (!ctx.memo.has(expr)) ctx.memo.set(expr, collect(ctx.run(expr.query), expr.query.schema));
-    await ctx.memo.get(expr);
+    await subqueryResult(expr, ctx);
     return;
   }
   if (expr.kind === 'call') for (const a of expr.args) await prepareExpr(a, ctx);
 }
 
 export async function subqueryResult(expr: Expr & { kind: 'subquery' }, ctx: ExecContext): Promise<Batch> {
-  if (!ctx.memo.has(expr)) ctx.memo.set(expr, collect(ctx.run(expr.query), expr.query.schema));
-  return ctx.memo.get(expr)!;
+  let p = ctx.memo.get(expr);
+  if (!p) {
+    p = collect(ctx.run(expr.query), expr.query.schema);
+    ctx.memo.set(expr, p);
+  }
+  const b = await p;
+  settledValues.set(p, b);
+  return b;
 }
 
 /** A literal's plan value in the engine's representation. */
@@ -89,17 +97,12 @@ export function compileExpr(expr: Expr, fields: Field[], ctx: ExecContext): Comp
 }
 
 function awaited(ctx: ExecContext, expr: Expr & { kind: 'subquery' }): Batch {
-  const p = ctx.memo.get(expr) as (Promise<Batch> & { settled?: Batch }) | undefined;
+  const p = ctx.memo.get(expr);
   const v = p && settledValues.get(p);
   if (!v) throw facts.runtime('internal: subquery not prepared', expr.span);
   return v;
 }
 
-/** Promise results, readable synchronously once prepareExpr has awaited them. */
-const settledValues = new WeakMap<Promise<Batch>, Batch>();
-export function rememberSettled(p: Promise<Batch>, b: Batch): void {
-  settledValues.set(p, b);
-}
 
 function compileCall(expr: Expr & { kind: 'call' }, fields: Field[], ctx: ExecContext): Compiled {
   const { fn: name, args, type, span } = expr;
@@ -111,6 +114,7 @@ function compileCall(expr: Expr & { kind: 'call' }, fields: Field[], ctx: ExecCo
     const v = b.length > 0 ? b.columns[0]![0] : null;
     return { constant: true, value: convertTo(type, b.fields[0]!.type, v ?? null), type };
   }
+  if (WINDOW_FUNCTIONS.has(name)) return compileWindow(expr, fields, ctx);
   const def = scalarFunction(name);
   if (!def) {
     if (isAggregate(name)) throw facts.runtime(`the aggregate '${name}' can only be used in summarize, make-series or top-nested`, span);
@@ -193,4 +197,90 @@ function convertTo(to: ScalarType, from: ScalarType, v: unknown): unknown {
   if (to === from) return v;
   if (to === 'dynamic') return toDynamic(from, v);
   return v;
+}
+
+/** Functions over the serialized row order; the operator hands them the whole input as one batch. */
+const WINDOW_FUNCTIONS = new Set(['row_number', 'prev', 'next', 'row_cumsum', 'row_rank_dense', 'row_rank_min']);
+
+export function usesWindow(expr: Expr): boolean {
+  if (expr.kind !== 'call') return false;
+  return WINDOW_FUNCTIONS.has(expr.fn) || expr.args.some(usesWindow);
+}
+
+function compileWindow(expr: Expr & { kind: 'call' }, fields: Field[], ctx: ExecContext): Compiled {
+  const args = expr.args.map((a) => compileExpr(a, fields, ctx));
+  const column = (c: Compiled, b: Batch): unknown[] => (c.constant ? new Array(b.length).fill(c.value) : c.eval(b));
+  const constArg = (i: number, dflt: unknown) => (args[i] && args[i]!.constant ? (args[i] as { value: unknown }).value : dflt);
+  const type = expr.type;
+  switch (expr.fn) {
+    case 'row_number': {
+      const start = Number(constArg(0, 1) ?? 1);
+      const restart = args[1];
+      return {
+        constant: false, type,
+        eval(b) {
+          const out = new Array(b.length);
+          const r = restart ? column(restart, b) : null;
+          let n = start;
+          for (let i = 0; i < b.length; i++) {
+            if (r && r[i] === true) n = start;
+            out[i] = n++;
+          }
+          return out;
+        },
+      };
+    }
+    case 'prev':
+    case 'next': {
+      const offset = Number(constArg(1, 1) ?? 1) * (expr.fn === 'prev' ? -1 : 1);
+      const dflt = constArg(2, type === 'string' ? '' : null);
+      return {
+        constant: false, type,
+        eval(b) {
+          const src = column(args[0]!, b);
+          const out = new Array(b.length);
+          for (let i = 0; i < b.length; i++) {
+            const j = i + offset;
+            out[i] = j >= 0 && j < b.length ? src[j] : dflt;
+          }
+          return out;
+        },
+      };
+    }
+    case 'row_cumsum': {
+      return {
+        constant: false, type,
+        eval(b) {
+          const src = column(args[0]!, b);
+          const r = args[1] ? column(args[1], b) : null;
+          const out = new Array(b.length);
+          let acc: unknown = 0;
+          for (let i = 0; i < b.length; i++) {
+            if (r && r[i] === true) acc = 0;
+            const v = src[i];
+            if (v !== null && v !== undefined) acc = typeof acc === 'number' && typeof v === 'number' ? acc + v : add(acc as I64, v as I64);
+            out[i] = acc;
+          }
+          return out;
+        },
+      };
+    }
+    default: {
+      // row_rank_dense / row_rank_min over a sorted column.
+      const dense = expr.fn === 'row_rank_dense';
+      return {
+        constant: false, type,
+        eval(b) {
+          const src = column(args[0]!, b);
+          const out = new Array(b.length);
+          let rank = 0;
+          for (let i = 0; i < b.length; i++) {
+            if (i === 0 || keyOf(src[i]) !== keyOf(src[i - 1])) rank = dense ? rank + 1 : i + 1;
+            out[i] = rank;
+          }
+          return out;
+        },
+      };
+    }
+  }
 }

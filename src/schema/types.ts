@@ -20,6 +20,8 @@ export interface ColumnDef {
   type: ScalarType;
   /** True for columns exfilwatch adds that Microsoft's table does not have (DESIGN.md). */
   extension?: boolean;
+  /** For extension columns: the column whose value stands in when a source gives none. */
+  fallback?: string;
 }
 
 export interface TableDef {

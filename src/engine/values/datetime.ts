@@ -206,3 +206,9 @@ export function parseTimespan(text: string): I64 | null {
   if (/^-?\d+$/.test(s)) return mul(Number(s), TICKS_PER_DAY); // a bare number of days
   return null;
 }
+
+/** ISO 8601 with the fraction only when non-zero and without trailing zeros: 2018-07-01T00:00:00Z */
+export function formatDatetimeCompact(t: I64): string {
+  const s = formatDatetime(t);
+  return s.replace(/\.?0+Z$/, 'Z');
+}

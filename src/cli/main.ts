@@ -1,0 +1,122 @@
+/**
+ * The command line. Thin: parses arguments, calls the layers below, prints results to stdout
+ * and one-line errors to stderr. Exit codes: 0 success, 1 query or input error, 2 bad usage.
+ */
+import { promises as fs } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ExfilwatchError, lineColumn, type Diagnostic } from '../diagnostics/facts.js';
+import { compileFor, loadData, runPlan } from '../engine/query.js';
+import { parseDatetime } from '../engine/values/datetime.js';
+import { fromUnixMs } from '../engine/values/datetime.js';
+import type { I64 } from '../engine/values/int64.js';
+import { discoverFiles } from '../sources/files.js';
+import { formatResult, type OutputFormat } from './output.js';
+import { runBatch } from './batch.js';
+
+const USAGE = `usage:
+  exfilwatch query '<KQL>' [PATH...] [--table NAME=PATH] [--now ISO] [--format table|jsonl|csv|json] [--strict-schema]
+  exfilwatch query --batch FILE [PATH...] [--now ISO]
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'query': return await queryCommand(rest);
+      case undefined: case '-h': case '--help': case 'help':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`error: unknown command '${command}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    return reportError(e, '');
+  }
+}
+
+export function reportError(e: unknown, query: string): number {
+  if (e instanceof ExfilwatchError) {
+    process.stderr.write(formatDiagnostic(e.diagnostic, query) + '\n');
+    return e.diagnostic.code === 'EW001' ? 2 : 1;
+  }
+  process.stderr.write(`error: internal: ${(e as Error)?.stack ?? String(e)}\n`);
+  return 1;
+}
+
+/** error: <where>:<line>:<col>: <message> (<code>) */
+export function formatDiagnostic(d: Diagnostic, query: string): string {
+  if (d.span && query) {
+    const { line, column } = lineColumn(query, d.span.start);
+    return `error: query:${line}:${column}: ${d.message} (${d.code})`;
+  }
+  if (d.file) return `error: ${d.file}${d.line ? ':' + d.line : ''}: ${d.message} (${d.code})`;
+  return `error: ${d.message} (${d.code})`;
+}
+
+export function parseNow(text: string | undefined): I64 {
+  if (text === undefined) return fromUnixMs(Date.now());
+  const t = parseDatetime(text);
+  if (t === null) throw new ExfilwatchError({ code: 'EW001', message: `--now expects an ISO 8601 time, got '${text}'` });
+  return t;
+}
+
+async function queryCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        table: { type: 'string', multiple: true },
+        now: { type: 'string' },
+        format: { type: 'string' },
+        batch: { type: 'string' },
+        'strict-schema': { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const format = (values.format ?? 'table') as OutputFormat;
+  if (!['table', 'jsonl', 'csv', 'json'].includes(format)) {
+    process.stderr.write(`error: --format must be table, jsonl, csv or json\n`);
+    return 2;
+  }
+  const now = parseNow(values.now);
+  const strict = values['strict-schema'] ?? false;
+  if (values.batch !== undefined) {
+    const files = await discoverFiles(positionals, values.table ?? []);
+    const data = await loadData(files, { strictSchema: strict });
+    return runBatch(await fs.readFile(values.batch, 'utf8'), data, now, strict, process.stdout);
+  }
+  const [query, ...paths] = positionals;
+  if (query === undefined) {
+    process.stderr.write(`error: query needs a KQL text\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const files = await discoverFiles(paths, values.table ?? []);
+    const data = await loadData(files, { strictSchema: strict });
+    const plan = compileFor(query, data, strict);
+    const result = await runPlan(plan, data, now);
+    process.stdout.write(formatResult(result, format));
+    reportStats(data.stats);
+    return 0;
+  } catch (e) {
+    return reportError(e, query);
+  }
+}
+
+function reportStats(stats: { skipped: number; warnings: { file: string; line?: number; message: string }[]; coercedToNull: Map<string, number> }): void {
+  const shown = stats.warnings.slice(0, 20);
+  for (const w of shown) process.stderr.write(`warning: ${w.file}${w.line ? ':' + w.line : ''}: ${w.message}\n`);
+  if (stats.warnings.length > shown.length) process.stderr.write(`warning: ... and ${stats.warnings.length - shown.length} more\n`);
+  if (stats.skipped) process.stderr.write(`warning: skipped ${stats.skipped} malformed record(s)\n`);
+  if (stats.coercedToNull.size) {
+    const parts = [...stats.coercedToNull].map(([k, n]) => `${k} ${n}`);
+    process.stderr.write(`warning: values that did not fit their column's type became null: ${parts.join(', ')}\n`);
+  }
+}

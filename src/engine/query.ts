@@ -1,0 +1,61 @@
+/**
+ * One query over local data: bind against the Defender schemas (plus any other tables the
+ * files bring), run, and return the result as one batch.
+ */
+import { compileQuery, type DeclaredFunction, type QueryPlan } from '../kql/index.js';
+import { defenderTables, findTable } from '../schema/index.js';
+import type { TableDef } from '../schema/types.js';
+import { type DataFile, type ReadStats, inferTable, newStats, readTable } from '../sources/files.js';
+import { type Batch, collect } from './batch.js';
+import type { TableSource } from './context.js';
+import { createContext, run } from './run.js';
+import type { I64 } from './values/int64.js';
+
+/** Functions Defender and Sentinel add, declared so queries using them bind. */
+export const DEFENDER_FUNCTIONS: DeclaredFunction[] = [
+  { name: '_GetWatchlist', parameters: '(watchlistAlias:string)', body: '{ datatable(SearchKey:string, WatchlistItem:dynamic, _DTItemId:string, LastUpdatedTimeUTC:datetime)[] }' },
+  { name: 'FileProfile', parameters: '(T:(*), x:string = "SHA1", y:long = 1000)', body: '{ T | extend GlobalPrevalence=long(null), GlobalFirstSeen=datetime(null), GlobalLastSeen=datetime(null), Signer=\'\', Issuer=\'\', SignerHash=\'\', IsCertificateValid=bool(null), IsRootSignerMicrosoft=bool(null), SignatureState=\'\', IsExecutable=bool(null), ThreatName=\'\', Publisher=\'\', SoftwareName=\'\' }' },
+  { name: 'DeviceFromIP', parameters: '(T:(*), ip:string = "", ts:datetime = datetime(null))', body: '{ T | extend IP=\'\', DeviceId=\'\' }' },
+  { name: 'AssignedIPAddresses', parameters: '(x:string = "", y:datetime = datetime(null))', body: '{ datatable(Timestamp:datetime, IPAddress:string, DeviceName:string, DeviceId:string)[] }' },
+  { name: 'SeenBy', parameters: '(T:(*), x:string = "", y:datetime = datetime(null))', body: '{ T | extend SeenBy=dynamic(null) }' },
+];
+
+export interface QueryData {
+  tables: TableDef[];
+  sources: Map<string, TableSource>;
+  stats: ReadStats;
+}
+
+/** Table definitions and sources for a set of data files. */
+export async function loadData(files: DataFile[], options: { strictSchema?: boolean } = {}): Promise<QueryData> {
+  const base = defenderTables({ strict: options.strictSchema });
+  const stats = newStats();
+  const byTable = new Map<string, DataFile[]>();
+  for (const f of files) {
+    const known = findTable(base, f.table);
+    const name = known?.name ?? f.table;
+    byTable.set(name, [...(byTable.get(name) ?? []), f]);
+  }
+  const tables = [...base];
+  const sources = new Map<string, TableSource>();
+  for (const [name, fs] of byTable) {
+    let def = findTable(base, name);
+    if (!def) {
+      def = await inferTable(name, fs, newStats());
+      tables.push(def);
+    }
+    const d = def;
+    sources.set(name, { fields: d.columns.map((c) => ({ name: c.name, type: c.type })), open: () => readTable(d, fs, stats) });
+  }
+  return { tables, sources, stats };
+}
+
+export function compileFor(text: string, data: Pick<QueryData, 'tables'>, strictSchema = false): QueryPlan {
+  const key = (strictSchema ? 'strict:' : 'ext:') + data.tables.map((t) => t.name + '/' + t.columns.length).join(',');
+  return compileQuery(text, { tables: data.tables, functions: DEFENDER_FUNCTIONS, schemaKey: key });
+}
+
+export async function runPlan(plan: QueryPlan, data: Pick<QueryData, 'sources'>, now: I64): Promise<Batch> {
+  const ctx = createContext({ now, table: (name) => data.sources.get(name) });
+  return collect(run(plan.result, ctx), plan.schema);
+}
