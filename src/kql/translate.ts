@@ -631,7 +631,10 @@ export class Translator {
       }
       const width = this.resultWidth(e);
       const expr = this.expr(unname(e), scope);
-      if (width === 1) out.push({ name: schema[col++]?.name ?? `Column${col}`, expr });
+      // `print y` for a let variable y names its column y (the binder says print_0).
+      const bound = schema[col]?.name;
+      const varName = className(e) === 'NameReference' && e.ReferencedSymbol?.Kind === 2 && bound && /^print_\d+$/.test(bound) ? e.SimpleName : undefined;
+      if (width === 1) { out.push({ name: varName ?? schema[col++]?.name ?? `Column${col}`, expr }); if (varName) col++; }
       else {
         out.push({ name: schema.slice(col, col + width).map((f) => f.name).join('\u0000'), expr });
         col += width;
@@ -756,6 +759,7 @@ export class Translator {
         return { kind: 'call', fn: '[]', args: [target, index], type, span };
       }
       case 'ToScalarExpression':
+        if (!isTabular(node.Expression)) return this.expr(node.Expression, scope);
         return { kind: 'call', fn: 'toscalar', args: [{ kind: 'subquery', query: this.tab(node.Expression, scope), span }], type, span };
       case 'StarExpression':
         return { kind: 'star', span };

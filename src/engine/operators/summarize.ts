@@ -59,14 +59,16 @@ export async function* summarize(tab: Tab & { op: 'summarize' }, ctx: ExecContex
       const argInfo = call.args.flatMap((x) => (x.kind === 'star'
         ? starColumns.map((n) => ({ type: inputSchema.find((f) => f.name === n)?.type ?? 'dynamic' as ScalarType, constant: false }))
         : [{ type: (x as { type: ScalarType }).type, constant: x.kind === 'literal', value: x.kind === 'literal' ? x.value : undefined }]));
+      // count(*) is count(): the star stands for the row, not for values.
+      const rowCount = call.fn === 'count' && call.args.every((x) => x.kind === 'star');
       let acc: Accumulator;
       try {
-        acc = def.bind({ args: call.fn === 'count' ? [] : argInfo, resultType: call.type, span: call.span });
+        acc = def.bind({ args: rowCount ? [] : argInfo, resultType: call.type, span: call.span });
       } catch (e) {
         if ((e as { diagnostic?: unknown }).diagnostic) throw e;
         throw facts.runtime(`${call.fn}: ${(e as Error).message}`, call.span);
       }
-      return { name: `\u0000agg${slots.length}`, call, acc, args: call.fn === 'count' ? [] : args, starColumns };
+      return { name: `\u0000agg${slots.length}`, call, acc, args: rowCount ? [] : args, starColumns };
     });
     return { names, expr, multi };
   });
