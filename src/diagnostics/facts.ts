@@ -46,6 +46,8 @@ export const facts = {
   notScalar: (span: SpanLike) => fail('EW109', 'toscalar() needs a query with at least one column', span),
   defenderOnly: (name: string, span: SpanLike) =>
     fail('EW110', `'${name}' is a Microsoft Defender service function and has no local data source yet`, span),
+  literalOutOfRange: (text: string, span: SpanLike) =>
+    fail('EW111', `the number ${text} does not fit in a 64-bit long`, span),
   /** Input problems (EW3xx). */
   input: (message: string, file?: string, line?: number) =>
     new ExfilwatchError({ code: 'EW301', message, file, line }),

@@ -196,8 +196,9 @@ async function* where(tab: Tab & { op: 'where' }, ctx: ExecContext): BatchStream
   await prepareAll([tab.predicate], ctx);
   const pred = new ExprCache(tab.predicate, ctx);
   for await (const b of maybeWhole(run(tab.input, ctx), [tab.predicate], tab.input.schema)) {
-    if (b.length === 0) { yield b; continue; }
+    // Compiled even for an empty batch, so an unsupported function is reported, not skipped.
     const c = pred.compiled(b.fields);
+    if (b.length === 0) { yield b; continue; }
     if (c.constant) {
       if (c.value === true) yield b;
       else yield { fields: b.fields, columns: b.fields.map(() => []), length: 0 };

@@ -154,6 +154,9 @@ export class Translator {
         throw facts.networkRefused('externaldata', span);
       case 'ToTableExpression':
         return this.tab(node.Expression, scope);
+      case 'PathExpression':
+        if (/\b(cluster|database)\s*\(/i.test(this.text.slice(node.TextStart, node.End))) throw facts.networkRefused('cluster()/database()', span);
+        throw facts.unsupportedSyntax('this table reference', span);
       case 'FindOperator':
       case 'SearchOperator':
         throw facts.unsupportedOperator(cls === 'FindOperator' ? 'find' : 'search', span);
@@ -520,13 +523,24 @@ export class Translator {
 
   private mvExpand(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
     const params = this.params(op.Parameters);
-    const kind = (params.get('kind')?.name ?? 'bag').toLowerCase() === 'array' ? 'array' : 'bag';
+    const kind = (params.get('kind')?.name ?? params.get('bagexpansion')?.name ?? 'bag').toLowerCase() === 'array' ? 'array' : 'bag';
     const withItemIndex = params.get('with_itemindex')?.name;
+    // Unnamed expressions take the result's new columns in order, as in extend.
+    const fresh = schema.filter((f) => f.name !== withItemIndex && !input.schema.some((g) => g.name === f.name)).map((f) => f.name);
+    let next = 0;
     const items = toArray(op.Expressions).map((x: KNode) => x.Element).map((m: KNode) => {
       const e = m.Expression;
       const inner = unname(e);
       const expr = this.expr(inner, scope);
-      const name = className(e) === 'SimpleNamedExpression' ? e.Name.SimpleName : (expr.kind === 'column' ? expr.name : schema.find((f) => !input.schema.some((g) => g.name === f.name))?.name ?? 'Column1');
+      let name: string;
+      if (className(e) === 'SimpleNamedExpression') {
+        name = e.Name.SimpleName;
+        if (fresh[next] === name) next++;
+      } else if (expr.kind === 'column') {
+        name = expr.name;
+      } else {
+        name = fresh[next++] ?? `Column${next}`;
+      }
       const type = m.ToTypeOf ? parseScalarType(m.ToTypeOf.Type?.Types ? String(toArray(m.ToTypeOf.Type.Types)[0]?.Element?.Type?.Text ?? 'dynamic') : String(m.ToTypeOf.Type?.ReferencedSymbol?.Name ?? 'dynamic')) ?? 'dynamic' : 'dynamic';
       const outType = schema.find((f) => f.name === name)?.type ?? type;
       return { name, expr, type: outType };
@@ -686,6 +700,9 @@ export class Translator {
     const type = scalarTypeOf(node.ResultType);
     switch (cls) {
       case 'LiteralExpression':
+        if ((type === 'long' || type === 'int') && /^\d+$/.test(String(node.Token?.Text ?? '')) && BigInt(node.Token.Text) > 9223372036854775807n) {
+          throw facts.literalOutOfRange(String(node.Token.Text), span);
+        }
         return { kind: 'literal', type, value: literalValue(node, type), span };
       case 'CompoundStringLiteralExpression':
         return { kind: 'literal', type: 'string', value: String(node.LiteralValue ?? ''), span };
