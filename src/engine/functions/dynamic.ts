@@ -9,7 +9,7 @@ import * as I from '../values/int64.js';
 import { TICKS_PER_HOUR } from '../values/datetime.js';
 import { coerce, compareValues, jsonText, keyOf, toDynamic } from '../values/index.js';
 import { stringifier } from './operators.js';
-import { fn, type RowFn, type ScalarFunction } from './types.js';
+import { fn, type ScalarFunction } from './types.js';
 
 export type Bag = Record<string, unknown>;
 
@@ -164,8 +164,7 @@ class JsonReader {
             this.pos += 4;
             break;
           }
-          case undefined: this.fail();
-          // falls through (unreachable)
+          case undefined: return this.fail();
           default: out += e;
         }
         start = this.pos;
@@ -796,26 +795,30 @@ const zip = fn('zip', (...arrays: unknown[]) => {
 /** range() and repeat() stop at this many elements, as Kusto truncates range(). */
 const MAX_ELEMENTS = 1_048_576;
 
+/** start, start+step, ... while within stop, exact over 64-bit ticks and longs. */
+function i64Series(start: I.I64, stop: I.I64, step: I.I64, out: (v: I.I64) => unknown): unknown[] | null {
+  if (step === 0) return null;
+  const up = step > 0;
+  const res: unknown[] = [];
+  let v = start;
+  while ((up ? v <= stop : v >= stop) && res.length < MAX_ELEMENTS) {
+    res.push(out(v));
+    // Stop before stepping past `stop`, so the addition can never wrap around.
+    if (up ? v > I.sub(stop, step) : v < I.sub(stop, step)) break;
+    v = I.add(v, step);
+  }
+  return res;
+}
+
 /** range(start, stop[, step]) over numbers, datetimes or timespans (default step 1, or 1h). */
 const range: ScalarFunction = {
   name: 'range',
   bind(ctx) {
     const types = ctx.args.map((a) => a.type);
-    const [startType] = types;
+    const startType = types[0];
     if (startType === 'datetime' || startType === 'timespan') {
       const out = toDyn(startType);
-      return (start, stop, step = TICKS_PER_HOUR) => {
-        const s = step as I.I64;
-        if (s === 0 || s === 0n) return null;
-        const up = s > 0;
-        const res: unknown[] = [];
-        for (let v = start as I.I64; (up ? v <= (stop as I.I64) : v >= (stop as I.I64)) && res.length < MAX_ELEMENTS; v = I.add(v, s)) {
-          res.push(out(v));
-          // Stepping past the last representable tick would wrap around.
-          if ((up && v > I.sub(stop as I.I64, s)) || (!up && v < I.sub(stop as I.I64, s))) break;
-        }
-        return res;
-      };
+      return (start, stop, step = TICKS_PER_HOUR) => i64Series(start, stop, step, out);
     }
     if (types.some((t) => t === 'real' || t === 'decimal')) {
       return (start, stop, step = 1) => {
@@ -826,17 +829,7 @@ const range: ScalarFunction = {
         return res;
       };
     }
-    return (start, stop, step = 1) => {
-      const s = step as I.I64, b = stop as I.I64;
-      if (s === 0 || s === 0n) return null;
-      const up = s > 0;
-      const res: I.I64[] = [];
-      for (let v = start as I.I64; (up ? v <= b : v >= b) && res.length < MAX_ELEMENTS; v = I.add(v, s)) {
-        res.push(v);
-        if ((up && v > I.sub(b, s)) || (!up && v < I.sub(b, s))) break;
-      }
-      return res;
-    };
+    return (start, stop, step = 1) => i64Series(start, stop, step, (v) => v);
   },
 };
 
@@ -864,5 +857,3 @@ export const DYNAMIC_FUNCTIONS: ScalarFunction[] = [
   setHasElement, setUnion, setIntersect, setDifference, setEquals, jaccardIndex,
   zip, range, repeat,
 ];
-
-export type { RowFn };

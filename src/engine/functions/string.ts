@@ -370,26 +370,32 @@ const replaceString: ScalarFunction = {
 };
 
 /**
- * replace_strings(text, lookups, rewrites): one left-to-right pass; at each position the first
- * lookup (in array order) that matches wins. A non-string rewrite keeps the matched text.
+ * replace_strings(text, lookups, rewrites): an earlier lookup takes precedence, so a later
+ * lookup's match that overlaps an earlier one's is not replaced (the docs' "This"/"is" example).
+ * A non-string rewrite keeps the matched text, still claiming it.
  */
 function replaceMany(s: string, lookups: unknown, rewrites: unknown): string {
-  if (!Array.isArray(lookups)) return s;
+  if (!Array.isArray(lookups) || s === '') return s;
   const reps = Array.isArray(rewrites) ? rewrites : [];
-  const pairs: [string, string | null][] = [];
-  lookups.forEach((l, i) => {
-    if (typeof l === 'string' && l !== '') pairs.push([l, typeof reps[i] === 'string' ? reps[i] : null]);
+  const claimed = new Uint8Array(s.length);
+  const hits: { at: number; len: number; text: string }[] = [];
+  lookups.forEach((lookup, i) => {
+    if (typeof lookup !== 'string' || lookup === '') return;
+    const rewrite = typeof reps[i] === 'string' ? (reps[i] as string) : lookup;
+    for (let p = s.indexOf(lookup); p >= 0; p = s.indexOf(lookup, p)) {
+      if (claimed.subarray(p, p + lookup.length).some((c) => c === 1)) { p++; continue; }
+      claimed.fill(1, p, p + lookup.length);
+      hits.push({ at: p, len: lookup.length, text: rewrite });
+      p += lookup.length;
+    }
   });
-  if (pairs.length === 0) return s;
+  if (hits.length === 0) return s;
+  hits.sort((a, b) => a.at - b.at);
   let out = '';
-  let i = 0;
   let copied = 0;
-  while (i < s.length) {
-    const hit = pairs.find(([l]) => s.startsWith(l, i));
-    if (!hit) { i++; continue; }
-    out += s.slice(copied, i) + (hit[1] ?? hit[0]);
-    i += hit[0].length;
-    copied = i;
+  for (const h of hits) {
+    out += s.slice(copied, h.at) + h.text;
+    copied = h.at + h.len;
   }
   return out + s.slice(copied);
 }

@@ -22,6 +22,8 @@ interface Slot {
   args: (ExprCache | 'star')[];
   /** For `*` arguments: the input columns it stands for. */
   starColumns: string[];
+  /** One output column: a row-valued result (arg_max(x, *) with nothing else to return) gives its first value. */
+  single: boolean;
 }
 
 /** Replaces aggregate calls by references to slot columns; returns the rewritten expression. */
@@ -50,8 +52,9 @@ export async function* summarize(tab: Tab & { op: 'summarize' }, ctx: ExecContex
         if (call.fn === 'count') {
           starColumns = [];
         } else if (multi) {
-          // arg_max(key, *): the columns after the key, by the names the binder gave them.
-          starColumns = names.slice(1);
+          // arg_max(key, *): the columns after the key, by the names the binder gave them;
+          // take_any(*): all of them.
+          starColumns = call.args[0]?.kind === 'star' ? names : names.slice(1);
         } else {
           starColumns = inputSchema.map((f) => f.name).filter((n) => !byNames.has(n));
         }
@@ -68,7 +71,7 @@ export async function* summarize(tab: Tab & { op: 'summarize' }, ctx: ExecContex
         if ((e as { diagnostic?: unknown }).diagnostic) throw e;
         throw facts.runtime(`${call.fn}: ${(e as Error).message}`, call.span);
       }
-      return { name: `\u0000agg${slots.length}`, call, acc, args: rowCount ? [] : args, starColumns };
+      return { name: `\u0000agg${slots.length}`, call, acc, args: rowCount ? [] : args, starColumns, single: !multi };
     });
     return { names, expr, multi };
   });
@@ -127,7 +130,10 @@ export async function* summarize(tab: Tab & { op: 'summarize' }, ctx: ExecContex
   }
   const n = groups.size;
   const slotFields: Field[] = slots.map((s) => ({ name: s.name, type: s.call.type }));
-  const slotColumns = slots.map((s, k) => states[k]!.map((st) => s.acc.result(st)));
+  const slotColumns = slots.map((s, k) => states[k]!.map((st) => {
+    const r = s.acc.result(st);
+    return s.single && s.starColumns.length && Array.isArray(r) && s.call.type !== 'dynamic' ? r[0] : r;
+  }));
   const fields: Field[] = [];
   const columns: unknown[][] = [];
   tab.by.forEach((b, k) => {
