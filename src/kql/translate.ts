@@ -577,14 +577,15 @@ export class Translator {
   private makeSeries(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
     const aggs = toArray(op.Aggregates).map((e: KNode) => e.Element);
     const byExprs = op.ByClause ? toArray(op.ByClause.Expressions).map((e: KNode) => e.Element) : [];
+    // Result order: the by columns, the aggregates, then the axis.
+    const nb = byExprs.length;
     const aggregates = aggs.map((a: KNode, i: number) => ({
-      name: schema[i]?.name ?? `Column${i + 1}`,
+      name: schema[nb + i]?.name ?? `Column${i + 1}`,
       expr: this.expr(unname(a.Expression ?? a), scope),
       default: a.DefaultExpression ? this.expr(a.DefaultExpression.Value ?? a.DefaultExpression.Expression, scope) : null,
     }));
     const onExpr = op.OnClause.Expression;
-    const on: Named = { name: schema[aggregates.length]?.name ?? 'Timestamp', expr: this.expr(unname(onExpr), scope) };
-    // Result order: aggregates, by columns, then the axis... Kusto puts by-columns first.
+    const on: Named = { name: schema[nb + aggregates.length]?.name ?? 'Timestamp', expr: this.expr(unname(onExpr), scope) };
     const rc = op.RangeClause;
     let from: Expr | null = null, to: Expr | null = null, step: Expr;
     const rcls = className(rc);
@@ -594,14 +595,21 @@ export class Translator {
       step = this.expr(rc.MakeSeriesStepClause.Expression, scope);
     } else if (rcls === 'MakeSeriesInRangeClause') {
       const args = toArray(rc.Arguments.Expressions).map((e: KNode) => this.expr(e.Element, scope));
-      [from, to] = [args[0] ?? null, args[1] ?? null];
       step = args[2]!;
+      // in range(start, stop, step): bins by bin(), stop inclusive; the same series as
+      // from bin(start, step) to bin(stop, step) + step.
+      const binned = (e: Expr): Expr => ({ kind: 'call', fn: 'bin', args: [e, step], type: (e as { type: ScalarType }).type, span: e.span });
+      if (args[0]) from = binned(args[0]);
+      if (args[1]) {
+        const b = binned(args[1]);
+        to = { kind: 'call', fn: '+', args: [b, step], type: (b as { type: ScalarType }).type, span: b.span };
+      }
     } else {
       throw facts.unsupportedSyntax('this make-series range', this.span(rc));
     }
-    const by: Named[] = byExprs.map((e: KNode) => {
+    const by: Named[] = byExprs.map((e: KNode, i: number) => {
       const expr = this.expr(unname(e), scope);
-      const name = className(e) === 'SimpleNamedExpression' ? e.Name.SimpleName : expr.kind === 'column' ? expr.name : 'Column1';
+      const name = schema[i]?.name ?? (className(e) === 'SimpleNamedExpression' ? e.Name.SimpleName : expr.kind === 'column' ? expr.name : 'Column1');
       return { name, expr };
     });
     return { op: 'make-series', input, aggregates, on, from, to, step, by, schema, span: this.span(op) };

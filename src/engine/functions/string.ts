@@ -467,21 +467,18 @@ function indexOfText(s: string, m: string, start: number, length: number, occurr
   return found;
 }
 
-/** Reads the optional start, length, occurrence arguments (positions 2, 3, 4). */
-function searchWindow(vals: unknown[]): [number, number, number] {
-  return [
-    vals.length > 2 ? num(vals[2]) : 0,
-    vals.length > 3 ? num(vals[3]) : -1,
-    vals.length > 4 ? num(vals[4]) : 1,
-  ];
-}
+/** The optional start, length and occurrence arguments, with their defaults. */
+const startOf = (v: unknown) => (v === undefined ? 0 : num(v));
+const lengthOf = (v: unknown) => (v === undefined ? -1 : num(v));
+const occurrenceOf = (v: unknown) => (v === undefined ? 1 : num(v));
 
 const indexof: ScalarFunction = {
   name: 'indexof',
   bind(ctx) {
     const text = argText(ctx, 0);
     const match = argText(ctx, 1);
-    return (s, m, ...rest) => indexOfText(text(s), match(m), ...searchWindow([s, m, ...rest]));
+    return (s, m, start, length, occurrence) =>
+      indexOfText(text(s), match(m), startOf(start), lengthOf(length), occurrenceOf(occurrence));
   },
 };
 
@@ -510,7 +507,8 @@ const indexofRegex: ScalarFunction = {
   bind(ctx) {
     const text = argText(ctx, 0);
     const regex = regexArg(ctx, 1);
-    return (s, r, ...rest) => indexOfRegex(regex(r), text(s), ...searchWindow([s, r, ...rest]));
+    return (s, r, start, length, occurrence) =>
+      indexOfRegex(regex(r), text(s), startOf(start), lengthOf(length), occurrenceOf(occurrence));
   },
 };
 

@@ -57,16 +57,16 @@ export function div(a: I64, b: I64): I64 | null {
   return norm(big(a) / big(b));
 }
 
-/** Modulo with the sign of the divisor, as Kusto's % gives (-10 % 4 == 2). */
+/** Euclidean modulo, never negative, as Kusto's % gives (-10 % 4 == 2, 10 % -4 == 2). */
 export function mod(a: I64, b: I64): I64 | null {
   if (b === 0) return null;
   if (typeof a === 'number' && typeof b === 'number') {
     const r = a % b;
-    return (r !== 0 && (r < 0) !== (b < 0) ? r + b : r) + 0;
+    return (r < 0 ? r + Math.abs(b) : r) + 0;
   }
-  const B = big(b);
+  const B = big(b) < 0n ? -big(b) : big(b);
   const r = big(a) % B;
-  return norm(r !== 0n && (r < 0n) !== (B < 0n) ? r + B : r);
+  return norm(r < 0n ? r + B : r);
 }
 
 /** Floor division for non-negative divisors: rounds toward negative infinity. */
