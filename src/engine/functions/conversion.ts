@@ -15,7 +15,7 @@ const INT32_MAX = 2147483647;
 
 /**
  * A double as .NET (and so Kusto) writes it: the shortest round-trip digits, switching to
- * exponent form ("1E+15", "1E-05") when the exponent is 15 or more, or below -5.
+ * exponent form ("1E+15", "1E-05") when the exponent is 15 or more, or -5 and below.
  */
 export function realText(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
@@ -23,7 +23,7 @@ export function realText(n: number): string {
   if (n === -Infinity) return '-Infinity';
   if (n === 0) return '0';
   const abs = Math.abs(n);
-  if (abs >= 1e-5 && abs < 1e15) return String(n);
+  if (abs >= 1e-4 && abs < 1e15) return String(n);
   const [mant, exp] = n.toExponential().split('e') as [string, string];
   const e = Number(exp);
   const digits = String(Math.abs(e)).padStart(2, '0');
