@@ -612,7 +612,10 @@ export class Translator {
       const name = schema[i]?.name ?? (className(e) === 'SimpleNamedExpression' ? e.Name.SimpleName : expr.kind === 'column' ? expr.name : 'Column1');
       return { name, expr };
     });
-    return { op: 'make-series', input, aggregates, on, from, to, step, by, schema, span: this.span(op) };
+    const node: Tab = { op: 'make-series', input, aggregates, on, from, to, step, by, schema, span: this.span(op) };
+    // kind=nonempty: an empty input still gives one row of default values.
+    const kind = this.params(op.Parameters).get('kind')?.name.toLowerCase();
+    return kind === 'nonempty' ? Object.assign(node, { nonEmpty: true }) : node;
   }
 
   private topNested(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {

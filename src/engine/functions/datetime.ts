@@ -25,6 +25,7 @@ const EPOCH_WEEKDAY = 3;
 
 const isInt = (t: ScalarType) => t === 'long' || t === 'int';
 const isReal = (t: ScalarType) => t === 'real' || t === 'decimal';
+const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
 
 function inRange(t: I64): boolean {
   return t >= DATETIME_MIN && t <= DATETIME_MAX;
@@ -37,7 +38,7 @@ function floorModBig(a: bigint, b: bigint): bigint {
   return r < 0n ? r + b : r;
 }
 
-/** Days since our epoch (floored) and the ticks within that day. */
+/** Days since our epoch, floored. */
 function dayIndex(t: I64): number {
   return toNumber(floorDiv(t, TICKS_PER_DAY) as I64);
 }
@@ -153,8 +154,15 @@ const realBin = (v: number, size: number, origin: number): number | null =>
 function bindBin(ctx: BindContext, at: boolean): RowFn {
   const r = ctx.resultType;
   const [valueType, sizeType] = [ctx.args[0]!.type, ctx.args[1]!.type];
+  if (r === 'dynamic') {
+    // A number inside a dynamic bins as a real; anything else gives null.
+    const n = (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? Number(v) : NaN);
+    return (v, s, f) => {
+      const x = realBin(n(v), n(s), at ? n(f) : 0);
+      return x === null || Number.isNaN(x) ? null : x;
+    };
+  }
   if (r === 'real' || r === 'decimal') {
-    const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : (v as number));
     return at
       ? (v, s, f) => realBin(num(v), num(s), num(f))
       : (v, s) => realBin(num(v), num(s), 0);
@@ -501,8 +509,6 @@ const formatTimespanFn: ScalarFunction = {
 
 // ---------------------------------------------------------------------------------------------
 // make_datetime, make_timespan
-
-const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
 
 /** Whole seconds and the fraction in ticks, from a (possibly fractional) seconds argument. */
 function secondsTicks(s: number): number {

@@ -109,6 +109,16 @@ test('pack and pack_array convert typed values', () => {
     ['2022-01-01T00:00:00.0000000Z', null, '']);
 });
 
+test('pack_all, as the translator expands it', () => {
+  const row = (src: string, target: string, n: number): Arg[] => [str('Source'), str(src), str('Target'), str(target), str('CharsCount'), long(n)];
+  assert.deepEqual(call('pack_all', [['bool', false], ...row('555-1313', '', 42)]), { Source: '555-1313', Target: '', CharsCount: 42 });
+  assert.deepEqual(call('pack_all', [['bool', true], ...row('555-1313', '', 42)]), { Source: '555-1313', CharsCount: 42 });
+  assert.deepEqual(call('pack_all', [['bool', true], str('a'), ['long', null], str('b'), dyn([])]), { b: [] });
+  // Not expanded: refused rather than answering an empty bag.
+  assert.throws(() => call('pack_all', []), /pack_all/);
+  assert.throws(() => call('pack_all', [['bool', true]]), /pack_all/);
+});
+
 test('bag functions', () => {
   assert.deepEqual(call('bag_keys', [dyn({ a: 'b', c: { d: 123 } })]), ['a', 'c']);
   assert.equal(call('bag_keys', [dyn('a')]), null);

@@ -396,6 +396,30 @@ const bagPack: ScalarFunction = {
   },
 };
 
+/**
+ * pack_all([ignore_null_empty]) needs the row, which a function does not see: the translator
+ * expands it to pack_all(ignore_null_empty, "col1", col1, "col2", col2, ...). With the flag set,
+ * null values and empty strings are left out.
+ */
+const packAll: ScalarFunction = {
+  name: 'pack_all',
+  propagatesNulls: false,
+  bind(ctx) {
+    if (ctx.args.length < 3 || ctx.args[0].type !== 'bool') throw facts.unsupportedFunction('pack_all', ctx.span);
+    const n = ctx.args.length;
+    const value = ctx.args.map((a) => toDyn(a.type));
+    return (ignore, ...pairs) => {
+      const out: Bag = {};
+      for (let i = 0; i + 1 < n - 1; i += 2) {
+        const v = value[i + 2](pairs[i + 1]);
+        if (ignore === true && (v === null || v === '')) continue;
+        setKey(out, String(pairs[i]), v);
+      }
+      return out;
+    };
+  },
+};
+
 const packArray: ScalarFunction = {
   name: 'pack_array',
   propagatesNulls: false,
@@ -849,7 +873,7 @@ const repeat: ScalarFunction = {
 
 export const DYNAMIC_FUNCTIONS: ScalarFunction[] = [
   member, element, parseJsonFn, extractJson,
-  bagPack, packArray, bagKeys, bagMerge, bagRemoveKeys, bagSetKey, bagHasKey, bagZip, treepath,
+  bagPack, packAll, packArray, bagKeys, bagMerge, bagRemoveKeys, bagSetKey, bagHasKey, bagZip, treepath,
   arrayLength, arrayConcat, arraySlice, arrayReverse, arrayRotateLeft, arrayRotateRight,
   shifter('array_shift_left', 1), shifter('array_shift_right', -1),
   arraySort('array_sort_asc', false), arraySort('array_sort_desc', true),
