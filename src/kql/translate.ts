@@ -369,7 +369,17 @@ export class Translator {
   private evaluate(op: KNode, input: Tab | null, scope: Scope): Tab {
     const call = op.FunctionCall;
     const plugin = String(call.Name?.SimpleName ?? '').toLowerCase();
-    const args = this.args(call).map((a) => (className(a) === 'StarExpression' ? { kind: 'star', span: this.span(a) } as Expr : this.expr(a, scope)));
+    const args = this.args(call).map((a): Expr => {
+      if (className(a) === 'StarExpression') return { kind: 'star', span: this.span(a) };
+      if (className(a) === 'SimpleNamedExpression') {
+        // A named plugin option (columnsConflict='keep_source'): a call of `=` on its name and value.
+        const value = this.expr(a.Expression, scope);
+        const span = this.span(a);
+        const name: Expr = { kind: 'literal', type: 'string', value: String(a.Name.SimpleName), span };
+        return { kind: 'call', fn: '=', args: [name, value], type: (value as { type?: ScalarType }).type ?? 'dynamic', span };
+      }
+      return this.expr(a, scope);
+    });
     return { op: 'evaluate', input, plugin, args, schema: this.schema(op), span: this.span(op) };
   }
 
