@@ -932,7 +932,7 @@ function jsonValue(node: KNode): unknown {
   if (cls === 'JsonObjectExpression') {
     const out: Record<string, unknown> = {};
     for (const p of toArray(node.Pairs).map((e: KNode) => e.Element)) {
-      out[String(p.Name.LiteralValue ?? p.Name.Text)] = jsonValue(p.Value);
+      out[String(p.Name.LiteralValue ?? p.Name.Text).replace(/^(['"])(.*)\1$/s, '$2')] = jsonValue(p.Value);
     }
     return out;
   }

@@ -6,8 +6,8 @@
  */
 import type { ScalarType } from '../../schema/types.js';
 import { toNetTicks } from '../values/datetime.js';
-import { type I64, fromNumber, norm, toNumber, toString as i64Text } from '../values/int64.js';
-import { formatDatetime, formatTimespan, jsonText, toBool, toLong, toReal } from '../values/index.js';
+import { type I64, fromNumber, norm, parseI64, toNumber, toString as i64Text } from '../values/int64.js';
+import { formatDatetime, formatTimespan, jsonText, toBool, toReal } from '../values/index.js';
 import type { ScalarFunction } from './types.js';
 
 const INT32_MIN = -2147483648;
@@ -58,11 +58,28 @@ function netTicks(v: I64): I64 {
   return norm(toNetTicks(v));
 }
 
+const TWO63 = 2 ** 63;
+
+/** A double truncated to a long; null when it is not finite or does not fit in 64 bits. */
+export function realToLong(x: number): I64 | null {
+  if (!(x >= -TWO63 && x < TWO63)) return null;
+  return fromNumber(x);
+}
+
+/** Text to a long: an integer literal (exactly), or a decimal number truncated; null otherwise. */
+export function textToLong(text: string): I64 | null {
+  const s = text.trim();
+  const exact = parseI64(s);
+  if (exact !== undefined) return exact;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s) && !/^[+-]?\d+$/.test(s)) return realToLong(Number(s));
+  return null;
+}
+
 function dynamicLong(v: unknown): I64 | null {
-  if (typeof v === 'number') return fromNumber(v);
+  if (typeof v === 'number') return realToLong(v);
   if (typeof v === 'bigint') return norm(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'string') return toLong(v);
+  if (typeof v === 'string') return textToLong(v);
   return null;
 }
 
@@ -70,10 +87,10 @@ function dynamicLong(v: unknown): I64 | null {
 export function asLong(t: ScalarType): (v: unknown) => I64 | null {
   switch (t) {
     case 'long': case 'int': case 'timespan': return (v) => (v ?? null) as I64 | null;
-    case 'real': case 'decimal': return (v) => (typeof v === 'number' ? fromNumber(v) : null);
+    case 'real': case 'decimal': return (v) => (typeof v === 'number' ? realToLong(v) : null);
     case 'bool': return (v) => (typeof v === 'boolean' ? (v ? 1 : 0) : null);
     case 'datetime': return (v) => (v === null || v === undefined ? null : netTicks(v as I64));
-    case 'string': return (v) => (typeof v === 'string' ? toLong(v) : null);
+    case 'string': return (v) => (typeof v === 'string' ? textToLong(v) : null);
     case 'dynamic': return dynamicLong;
     case 'guid': return () => null;
   }

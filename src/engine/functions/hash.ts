@@ -1,6 +1,7 @@
 /**
  * Hash functions. hash()/hash_xxhash64() are XXH64 (seed 0) over the value's bytes: UTF-8 for
- * strings, the 8 little-endian bytes of the .NET tick count for datetimes (both match Kusto).
+ * strings, the 8 little-endian bytes of the .NET tick count for datetimes (both match Kusto);
+ * longs, reals and timespans hash their 8 little-endian bytes.
  * The cryptographic hashes take the value's tostring() text and return lowercase hex.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -124,6 +125,7 @@ function hasher(t: ScalarType): (v: unknown) => bigint {
   return (v) => xxhash64(bytes(v));
 }
 
+/** hash(x) is the signed long; hash(x, mod) reduces the unsigned value, so it lies in 0..mod-1. */
 const xxFn = (name: string): ScalarFunction => ({
   name,
   bind(ctx) {
@@ -140,7 +142,10 @@ const xxFn = (name: string): ScalarFunction => ({
 
 const GOLDEN = 0x9e3779b97f4a7c15n;
 
-/** Folds hash values into one (a 64-bit variant of boost::hash_combine). */
+/**
+ * Folds hash values into one (a 64-bit variant of boost::hash_combine). Kusto's own combiner is
+ * undocumented, so combined values are stable here but differ from Kusto's.
+ */
 export function combineHashes(hashes: bigint[]): I64 {
   let seed = BigInt.asUintN(64, hashes[0] ?? 0n);
   for (let i = 1; i < hashes.length; i++) {

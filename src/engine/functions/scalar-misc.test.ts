@@ -81,6 +81,10 @@ test('toint/tolong truncate; failed conversions are null', () => {
   assert.equal(call('tolong', [s('not a number')], 'long'), null);
   assert.equal(call('tolong', [s('42')], 'long'), 42);
   assert.equal(call('tolong', [s('9223372036854775807')], 'long'), 9223372036854775807n);
+  assert.equal(call('tolong', [s('9223372036854775808')], 'long'), null);
+  assert.equal(call('tolong', [s(' 12.9 ')], 'long'), 12);
+  assert.equal(call('tolong', [r(1e20)], 'long'), null);
+  assert.equal(call('tolong', [r(-9223372036854775808)], 'long'), -9223372036854775808n);
   assert.equal(call('tolong', [b(true)], 'long'), 1);
   assert.equal(call('tolong', [d('17')], 'long'), 17);
   assert.equal(call('tolong', [d(4.9)], 'long'), 4);
