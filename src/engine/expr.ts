@@ -154,8 +154,8 @@ function compileCall(expr: Expr & { kind: 'call' }, fields: Field[], ctx: ExecCo
       const out = new Array(len);
       const cols = evals.map((_, k) => column(b, k));
       if (n === 1) {
-        const a = cols[0]!;
-        for (let i = 0; i < len; i++) out[i] = call(a[i]);
+        const a = cols[0];
+        for (let i = 0; i < len; i++) out[i] = call(a ? a[i] : consts[0]);
       } else if (n === 2) {
         const a = cols[0], c = cols[1];
         const ca = consts[0], cc = consts[1];
