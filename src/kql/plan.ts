@@ -58,7 +58,7 @@ export type Tab = { schema: Field[]; span: Span } & (
   | { op: 'mv-expand'; input: Tab; items: { name: string; expr: Expr; type: ScalarType }[]; kind: 'bag' | 'array'; withItemIndex?: string; limit?: Expr }
   | { op: 'parse'; input: Tab; source: Expr; mode: 'simple' | 'regex' | 'relaxed'; segments: ParseSegment[]; flags: string; where: boolean }
   | { op: 'serialize'; input: Tab; items: Named[] }
-  | { op: 'make-series'; input: Tab; aggregates: { name: string; expr: Expr; default: Expr | null }[]; on: Named; from: Expr | null; to: Expr | null; step: Expr; by: Named[] }
+  | { op: 'make-series'; input: Tab; aggregates: { name: string; expr: Expr; default: Expr | null }[]; on: Named; from: Expr | null; to: Expr | null; step: Expr; by: Named[]; nonEmpty?: boolean }
   | { op: 'top-nested'; input: Tab; levels: TopNestedLevel[] }
   | { op: 'evaluate'; input: Tab | null; plugin: string; args: Expr[] }
   | { op: 'as'; input: Tab; name: string }

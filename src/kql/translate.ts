@@ -622,10 +622,9 @@ export class Translator {
       const name = schema[i]?.name ?? (className(e) === 'SimpleNamedExpression' ? e.Name.SimpleName : expr.kind === 'column' ? expr.name : 'Column1');
       return { name, expr };
     });
-    const node: Tab = { op: 'make-series', input, aggregates, on, from, to, step, by, schema, span: this.span(op) };
     // kind=nonempty: an empty input still gives one row of default values.
-    const kind = this.params(op.Parameters).get('kind')?.name.toLowerCase();
-    return kind === 'nonempty' ? Object.assign(node, { nonEmpty: true }) : node;
+    const nonEmpty = this.params(op.Parameters).get('kind')?.name.toLowerCase() === 'nonempty';
+    return { op: 'make-series', input, aggregates, on, from, to, step, by, nonEmpty, schema, span: this.span(op) };
   }
 
   private topNested(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {

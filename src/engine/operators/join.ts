@@ -72,6 +72,11 @@ function uniqueNames(taken: Set<string>, fields: Field[]): { field: Field; name:
   });
 }
 
+/** Whether the binder's schema of a side covers every column the side produced. */
+function knows(schema: Field[], b: Batch): boolean {
+  return schema.length > 0 && b.fields.every((f) => fieldIndex(schema, f.name) >= 0);
+}
+
 function sideSources(b: Batch, names: string[], side: 'left' | 'right'): Source[] {
   return names.map((n) => ({ side, index: fieldIndex(b.fields, n) }));
 }
@@ -91,7 +96,7 @@ function joinLayout(tab: Tab & { op: 'join' }, left: Batch, right: Batch): { fie
   const kind = tab.kind;
   const leftOnly = kind === 'leftsemi' || kind === 'leftanti';
   const rightOnly = kind === 'rightsemi' || kind === 'rightanti';
-  const schemaKnown = tab.schema.length > 0 && tab.left.schema.length + tab.right.schema.length > 0;
+  const schemaKnown = tab.schema.length > 0 && knows(tab.left.schema, left) && knows(tab.right.schema, right);
   if (schemaKnown) {
     if (leftOnly) return { fields: tab.schema, sources: sideSources(left, tab.schema.map((f) => f.name), 'left') };
     if (rightOnly) return { fields: tab.schema, sources: sideSources(right, tab.schema.map((f) => f.name), 'right') };
@@ -177,7 +182,7 @@ export async function* lookupOp(tab: Tab & { op: 'lookup' }, ctx: ExecContext): 
   let sources: Source[];
   const nl = tab.left.schema.length;
   const rightIn = tab.right.schema.filter((f) => !rightKeys.has(f.name));
-  if (tab.schema.length > 0 && tab.schema.length === nl + rightIn.length) {
+  if (tab.schema.length > 0 && tab.schema.length === nl + rightIn.length && knows(tab.left.schema, left) && knows(tab.right.schema, right)) {
     fields = tab.schema;
     sources = tab.schema.map((f, k): Source => (k < nl
       ? { side: 'left', index: fieldIndex(left.fields, tab.left.schema[k]!.name) }

@@ -193,7 +193,7 @@ export async function* makeSeriesOp(tab: MakeSeries, ctx: ExecContext): BatchStr
     if (k > maxBin) maxBin = k;
   }
   const nbins = end === null ? maxBin + 1 : Math.max(0, limit);
-  if (groups.size === 0 && tab.by.length === 0 && (tab as { nonEmpty?: boolean }).nonEmpty) {
+  if (groups.size === 0 && tab.by.length === 0 && tab.nonEmpty) {
     groups.set('', { keys: [], bins: new Map() });
   }
   if (nbins > MAX_BINS) throw facts.runtime(`make-series would produce more than ${MAX_BINS} bins`, tab.span);

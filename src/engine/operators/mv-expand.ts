@@ -34,8 +34,8 @@ type Source = { from: 'input'; index: number } | { from: 'item'; index: number }
 
 function layout(tab: MvExpand, input: Field[]): { fields: Field[]; sources: Source[] } {
   let fields = tab.schema;
-  if (fields.length === 0) {
-    // The input schema was not known to the binder: derive the output from the batch.
+  if (fields.length === 0 || input.some((f) => fieldIndex(tab.input.schema, f.name) < 0)) {
+    // The input schema was not (fully) known to the binder: derive the output from the batch.
     fields = input.map((f) => {
       const item = tab.items.find((i) => i.name === f.name);
       return item ? { name: f.name, type: item.type } : f;

@@ -109,7 +109,8 @@ export async function* parseOp(tab: Parse, ctx: ExecContext): BatchStream {
 /** Output columns: >= 0 an input column, -1 - k the k-th parsed column. */
 function layout(tab: Parse, pattern: ParsePattern, input: Field[]): { fields: Field[]; sources: number[] } {
   let fields = tab.schema;
-  if (fields.length === 0) {
+  if (fields.length === 0 || input.some((f) => fieldIndex(tab.input.schema, f.name) < 0)) {
+    // The input schema was not (fully) known to the binder: derive the output from the batch.
     fields = input.filter((f) => !pattern.columns.some((c) => c.name === f.name));
     fields = [...fields, ...pattern.columns.map((c) => ({ name: c.name, type: c.type }))];
   }
