@@ -11,7 +11,8 @@ import type { ExecContext } from './context.js';
 import { scalarFunction } from './functions/registry.js';
 import { SetValues } from './functions/operators.js';
 import type { ArgInfo, RowFn } from './functions/types.js';
-import { parseDatetime } from './values/datetime.js';
+import { parseTimespan } from './values/datetime.js';
+import { parseDatetimeText } from './functions/datetime.js';
 import { type I64, add, norm } from './values/int64.js';
 import { keyOf, toDynamic } from './values/index.js';
 import { isAggregate } from './aggregates/registry.js';
@@ -47,8 +48,11 @@ export async function subqueryResult(expr: Expr & { kind: 'subquery' }, ctx: Exe
 export function literalValue(type: ScalarType, value: unknown): unknown {
   if (value === null || value === undefined) return type === 'string' ? '' : null;
   switch (type) {
-    case 'datetime': return typeof value === 'string' ? parseDatetime(value) : value;
-    case 'timespan': case 'long': case 'int': return typeof value === 'bigint' ? norm(value) : value;
+    case 'datetime': return typeof value === 'string' ? parseDatetimeText(value.replace(/^(['"])(.*)\1$/s, '$2')) : value;
+    case 'timespan':
+      if (typeof value === 'string') return parseTimespan(value);
+      return typeof value === 'bigint' ? norm(value) : value;
+    case 'long': case 'int': return typeof value === 'bigint' ? norm(value) : value;
     case 'dynamic': return dynamicLiteral(value);
     default: return value;
   }
@@ -115,6 +119,7 @@ function compileCall(expr: Expr & { kind: 'call' }, fields: Field[], ctx: ExecCo
     return { constant: true, value: convertTo(type, b.fields[0]!.type, v ?? null), type };
   }
   if (WINDOW_FUNCTIONS.has(name)) return compileWindow(expr, fields, ctx);
+  if ((name === 'pack_all' && args.length <= 1) || name === 'bag_pack_columns') return compileExpr(expandRowPack(expr, fields), fields, ctx);
   const def = scalarFunction(name);
   if (!def) {
     if (isAggregate(name)) throw facts.runtime(`the aggregate '${name}' can only be used in summarize, make-series or top-nested`, span);
@@ -199,6 +204,21 @@ function convertTo(to: ScalarType, from: ScalarType, v: unknown): unknown {
   return v;
 }
 
+/**
+ * pack_all([ignoreNullEmpty]) and bag_pack_columns(c1, ...) need column names, known only here:
+ * they become pack_all(flag, "name", value, ...) and bag_pack("c1", c1, ...).
+ */
+function expandRowPack(expr: Expr & { kind: 'call' }, fields: Field[]): Expr {
+  const lit = (value: unknown, type: ScalarType): Expr => ({ kind: 'literal', type, value, span: expr.span });
+  const col = (f: Field): Expr => ({ kind: 'column', name: f.name, type: f.type, span: expr.span });
+  if (expr.fn === 'pack_all') {
+    const flag = expr.args[0] ?? lit(false, 'bool');
+    return { ...expr, args: [flag, ...fields.flatMap((f) => [lit(f.name, 'string'), col(f)])] };
+  }
+  const args = expr.args.flatMap((a) => (a.kind === 'column' ? [lit(a.name, 'string'), a] : [a]));
+  return { ...expr, fn: 'bag_pack', args };
+}
+
 /** Functions over the serialized row order; the operator hands them the whole input as one batch. */
 const WINDOW_FUNCTIONS = new Set(['row_number', 'prev', 'next', 'row_cumsum', 'row_rank_dense', 'row_rank_min']);
 
@@ -266,16 +286,19 @@ function compileWindow(expr: Expr & { kind: 'call' }, fields: Field[], ctx: Exec
       };
     }
     default: {
-      // row_rank_dense / row_rank_min over a sorted column.
+      // row_rank_dense / row_rank_min over a sorted column; the optional second argument restarts the ranking.
       const dense = expr.fn === 'row_rank_dense';
       return {
         constant: false, type,
         eval(b) {
           const src = column(args[0]!, b);
+          const restart = args[1] ? column(args[1], b) : null;
           const out = new Array(b.length);
           let rank = 0;
+          let first = 0;
           for (let i = 0; i < b.length; i++) {
-            if (i === 0 || keyOf(src[i]) !== keyOf(src[i - 1])) rank = dense ? rank + 1 : i + 1;
+            if (i === 0 || restart?.[i] === true) { first = i; rank = 1; }
+            else if (keyOf(src[i]) !== keyOf(src[i - 1])) rank = dense ? rank + 1 : i - first + 1;
             out[i] = rank;
           }
           return out;

@@ -233,7 +233,8 @@ async function* extend(input: Tab, items: Named[], schema: Field[], ctx: ExecCon
     }
     const columns = [...b.columns];
     items.forEach((item, k) => {
-      const fieldsBefore = steps![k]!;
+      // pack_all() packs the operator's input row, not the columns this extend adds.
+      const fieldsBefore = packsRow(item.expr) ? b.fields : steps![k]!;
       const c = caches[k]!.compiled(fieldsBefore);
       const names = item.name.split('\u0000');
       if (names.length > 1) throw facts.unsupportedSyntax('a tuple assignment in extend', item.expr.span);
@@ -247,6 +248,10 @@ async function* extend(input: Tab, items: Named[], schema: Field[], ctx: ExecCon
   }
 }
 
+function packsRow(e: Expr): boolean {
+  return e.kind === 'call' && (e.fn === 'pack_all' || e.args.some(packsRow));
+}
+
 function castColumn(from: ScalarType, to: ScalarType, col: unknown[]): unknown[] {
   if (from === to) return col;
   return col.map((v) => castValue(from, to, v));
@@ -258,7 +263,15 @@ function projectBatch(b: Batch, items: Named[], schema: Field[], caches: ExprCac
   items.forEach((item, k) => {
     const c = caches[k]!.compiled(b.fields);
     const names = item.name.split('\u0000');
-    if (names.length > 1) throw facts.unsupportedSyntax('a tuple assignment in project', item.expr.span);
+    if (names.length > 1) {
+      // A tuple-valued function (array_sort_asc of several arrays): one column per element.
+      const tuples = evalColumn(c, b);
+      names.forEach((name, j) => {
+        fields.push({ name, type: schema.find((s) => s.name === name)?.type ?? 'dynamic' });
+        columns.push(tuples.map((t) => (Array.isArray(t) ? t[j] ?? null : null)));
+      });
+      return;
+    }
     const type = schema.find((s) => s.name === item.name)?.type ?? c.type;
     fields.push({ name: item.name, type });
     columns.push(castColumn(c.type, type, evalColumn(c, b)));

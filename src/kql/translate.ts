@@ -65,7 +65,9 @@ export class Translator {
         }
       } else if (cls === 'ExpressionStatement') {
         const e = st.Expression;
-        last = isTabular(e) ? { tab: this.tab(e, scope) } : { expr: this.expr(e, scope) };
+        // With several result statements, the first is the query's result (Kusto's primary result).
+        const value = isTabular(e) ? { tab: this.tab(e, scope) } : { expr: this.expr(e, scope) };
+        last ??= value;
       } else if (cls === 'QueryParametersStatement' || cls === 'SetOptionStatement' || cls === 'RestrictStatement') {
         continue; // declarations that change nothing when running locally
       } else {
@@ -140,8 +142,10 @@ export class Translator {
       }
       case 'MaterializeExpression':
         return { op: 'materialize', id: ++this.materializeIds, input: this.tab(node.Expression, scope), schema, span };
-      case 'PrintOperator':
-        return { op: 'print', items: this.namedList(node.Expressions, scope, schema), schema, span };
+      case 'PrintOperator': {
+        const items = this.namedList(node.Expressions, scope, schema);
+        return { op: 'print', items, schema: retype(schema, items), span };
+      }
       case 'RangeOperator':
         return {
           op: 'range', column: node.Name.SimpleName,
@@ -285,10 +289,14 @@ export class Translator {
     switch (cls) {
       case 'FilterOperator':
         return { op: 'where', input: need(), predicate: this.expr(op.Condition, scope), schema, span };
-      case 'ExtendOperator':
-        return { op: 'extend', input: need(), items: this.extendItems(op.Expressions, need(), schema, scope), schema, span };
-      case 'ProjectOperator':
-        return { op: 'project', input: need(), items: this.namedList(op.Expressions, scope, schema), schema, span };
+      case 'ExtendOperator': {
+        const items = this.extendItems(op.Expressions, need(), schema, scope);
+        return { op: 'extend', input: need(), items, schema: retype(schema, items), span };
+      }
+      case 'ProjectOperator': {
+        const items = this.namedList(op.Expressions, scope, schema);
+        return { op: 'project', input: need(), items, schema: retype(schema, items), span };
+      }
       case 'ProjectAwayOperator':
       case 'ProjectKeepOperator':
       case 'ProjectReorderOperator':
@@ -322,8 +330,12 @@ export class Translator {
       case 'ParseOperator':
       case 'ParseWhereOperator':
         return this.parse(op, need(), schema, scope, cls === 'ParseWhereOperator');
-      case 'AsOperator':
-        return { op: 'as', input: need(), name: op.Name.SimpleName, schema, span };
+      case 'AsOperator': {
+        // Later references to the name read the result the `as` stored while running.
+        const name: string = op.Name.SimpleName;
+        if (op.Name.ReferencedSymbol) scope.bySymbol.set(op.Name.ReferencedSymbol, { tab: { op: 'ref', name, schema, span } });
+        return { op: 'as', input: need(), name, schema, span };
+      }
       case 'SerializeOperator':
         return { op: 'serialize', input: need(), items: this.extendItems(op.Expressions, need(), schema, scope), schema, span };
       case 'InvokeOperator': {
@@ -355,7 +367,8 @@ export class Translator {
       case 'RenderOperator':
         return need(); // accepted, and ignored in text output
       case 'GetSchemaOperator':
-        return { op: 'getschema', input: need(), schema, span };
+        // The engine types ColumnOrdinal as int; the binder says long.
+        return { op: 'getschema', input: need(), schema: schema.map((f) => (f.name === 'ColumnOrdinal' ? { ...f, type: 'int' } : f)), span };
       case 'ExecuteAndCacheOperator':
         return need();
       case 'PrintOperator':
@@ -783,6 +796,10 @@ export class Translator {
         if (head === '$left' || head === '$right') return this.sided(node, scope).expr;
         const target = this.expr(node.Expression, scope);
         const sel = node.Selector;
+        // x.[expr] is element access with a computed key.
+        if (className(sel) === 'BracketedExpression' && !sel.ReferencedSymbol) {
+          return { kind: 'call', fn: '[]', args: [target, this.expr(sel.Expression, scope)], type, span };
+        }
         const key = sel.SimpleName ?? sel.Name?.SimpleName ?? String(sel.LiteralValue ?? '');
         if (target.kind === 'subquery' || (sel.ReferencedSymbol && sel.ReferencedSymbol.Kind === 9 && 'type' in target && target.type !== 'dynamic')) {
           return { kind: 'column', name: key, type, span };
@@ -830,8 +847,20 @@ export class Translator {
       return this.expand(node, expansion, sym, this.args(node), scope) as Expr;
     }
     const args = this.args(node).map((a) => (isTabular(a) ? { kind: 'subquery', query: this.tab(a, scope), span: this.span(a) } as Expr : this.expr(a, scope)));
-    return { kind: 'call', fn: lname, args, type, span };
+    return { kind: 'call', fn: lname, args, type: ENGINE_RESULT_TYPES[lname] ?? type, span };
   }
+}
+
+/** Functions whose result the engine types differently from the binder (measured on the engine). */
+const ENGINE_RESULT_TYPES: Record<string, ScalarType> = { datetime_part: 'long', monthofyear: 'long' };
+
+/** An output column takes the type of its expression where the engine and the binder disagree. */
+function retype(schema: Field[], items: Named[]): Field[] {
+  return schema.map((f) => {
+    const item = items.find((i) => i.name === f.name);
+    const t = item && item.expr.kind === 'call' ? ENGINE_RESULT_TYPES[item.expr.fn] : undefined;
+    return t ? { ...f, type: t } : f;
+  });
 }
 
 /** Defender service functions we declare for binding but cannot run without Microsoft's data. */
@@ -860,7 +889,7 @@ function unname(e: KNode): KNode {
 }
 
 function tableName(t: Tab, node?: KNode): string {
-  if (t.op === 'table') return t.name;
+  if (t.op === 'table' || t.op === 'as' || t.op === 'ref') return t.name;
   const n = node?.SimpleName ?? node?.ReferencedSymbol?.Name;
   return n ? String(n) : 'union_arg';
 }
@@ -878,7 +907,8 @@ export function schemaOf(t: KNode): Field[] {
 
 /**
  * A literal's value in the plan's raw form: numbers and exact integers (bigint past 2^53),
- * strings, booleans, datetimes as the text inside `datetime(...)`, timespans as tick counts.
+ * strings, booleans, datetimes as the text inside `datetime(...)`, timespans as tick counts (or
+ * their text, where the parser misreads the literal).
  */
 function literalValue(node: KNode, type: ScalarType): unknown {
   const kind = syntaxKindName(node.Kind);
@@ -910,8 +940,10 @@ function literalValue(node: KNode, type: ScalarType): unknown {
     case 'timespan': {
       const v = node.LiteralValue;
       if (v == null) return null;
-      const ticks = v.ticks ?? v.Ticks;
-      return BigInt(ticks?.toString?.() ?? String(ticks));
+      const ticks = BigInt((v.ticks ?? v.Ticks)?.toString?.() ?? '0');
+      // The parser reads some forms (time(29.09:00:05.12345)) as zero: keep the text for the engine.
+      if (ticks === 0n && /[1-9]/.test(body)) return body;
+      return ticks;
     }
     case 'datetime':
       return body;
