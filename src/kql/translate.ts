@@ -434,7 +434,8 @@ export class Translator {
       const expr = this.expr(inner, scope);
       const width = this.resultWidth(e);
       if (width === 1) {
-        aggregates.push({ name: schema[col++]?.name ?? `Column${col}`, expr });
+        aggregates.push({ name: engineAggregateName(e, expr) ?? schema[col++]?.name ?? `Column${col}`, expr });
+        if (engineAggregateName(e, expr)) col++;
       } else {
         // arg_max(x, *) and friends: several output columns from one aggregate.
         const names = schema.slice(col, col + width).map((f) => f.name);
@@ -849,6 +850,13 @@ export class Translator {
     const args = this.args(node).map((a) => (isTabular(a) ? { kind: 'subquery', query: this.tab(a, scope), span: this.span(a) } as Expr : this.expr(a, scope)));
     return { kind: 'call', fn: lname, args, type: ENGINE_RESULT_TYPES[lname] ?? type, span };
   }
+}
+
+/** Two-column aggregates the engine names after both columns (covariance_x_y; the binder says covariance_x). */
+function engineAggregateName(e: KNode, expr: Expr): string | undefined {
+  if (className(e) !== 'FunctionCallExpression' || expr.kind !== 'call' || !/^covariancep?$/.test(expr.fn)) return undefined;
+  const cols = expr.args.map((a) => (a.kind === 'column' ? a.name : undefined));
+  return cols.length === 2 && cols.every(Boolean) ? `${expr.fn}_${cols.join('_')}` : undefined;
 }
 
 /** Functions whose result the engine types differently from the binder (measured on the engine). */
