@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { ExfilwatchError } from '../src/diagnostics/facts.js';
 import { formatDiagnostic } from '../src/cli/main.js';
 import { compileFor, loadData, runPlan } from '../src/engine/query.js';
-import { discoverFiles } from '../src/sources/files.js';
+import { discoverFiles } from '../src/sources/index.js';
 
 async function run(query: string, files: string[] = []) {
   const data = await loadData(await discoverFiles(files));

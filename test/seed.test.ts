@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { ExfilwatchError } from '../src/diagnostics/facts.js';
 import { compileFor, loadData, runPlan } from '../src/engine/query.js';
 import { parseDatetime, formatDatetime } from '../src/engine/values/datetime.js';
-import { discoverFiles } from '../src/sources/files.js';
+import { discoverFiles } from '../src/sources/index.js';
 import { ROOT, SHARED } from './conformance/oracle.js';
 
 const seedText = readFileSync(path.join(SHARED, 'seed/T1048.002-detection.txt'), 'utf8');

@@ -9,7 +9,7 @@ import { compileFor, loadData, runPlan } from '../engine/query.js';
 import { parseDatetime } from '../engine/values/datetime.js';
 import { fromUnixMs } from '../engine/values/datetime.js';
 import type { I64 } from '../engine/values/int64.js';
-import { discoverFiles } from '../sources/files.js';
+import { discoverFiles } from '../sources/index.js';
 import { formatResult, type OutputFormat } from './output.js';
 import { runBatch } from './batch.js';
 

@@ -5,7 +5,7 @@
 import { compileQuery, type DeclaredFunction, type QueryPlan } from '../kql/index.js';
 import { defenderTables, findTable } from '../schema/index.js';
 import type { TableDef } from '../schema/types.js';
-import { type DataFile, type ReadStats, inferTable, newStats, readTable } from '../sources/files.js';
+import { type DataFile, type ReadStats, inferTable, newStats, readTable, tablesNamedByFiles } from '../sources/index.js';
 import { type Batch, collect } from './batch.js';
 import type { TableSource } from './context.js';
 import { createContext, run } from './run.js';
@@ -27,25 +27,21 @@ export interface QueryData {
 }
 
 /** Table definitions and sources for a set of data files. */
-export async function loadData(files: DataFile[], options: { strictSchema?: boolean } = {}): Promise<QueryData> {
+export async function loadData(files: DataFile[], options: { strictSchema?: boolean; strictInput?: boolean } = {}): Promise<QueryData> {
   const base = defenderTables({ strict: options.strictSchema });
-  const stats = newStats();
-  const byTable = new Map<string, DataFile[]>();
-  for (const f of files) {
-    const known = findTable(base, f.table);
-    const name = known?.name ?? f.table;
-    byTable.set(name, [...(byTable.get(name) ?? []), f]);
-  }
+  const stats = newStats(options.strictInput);
   const tables = [...base];
+  for (const name of tablesNamedByFiles(files)) {
+    if (findTable(tables, name)) continue;
+    tables.push(await inferTable(name, files, newStats()));
+  }
   const sources = new Map<string, TableSource>();
-  for (const [name, fs] of byTable) {
-    let def = findTable(base, name);
-    if (!def) {
-      def = await inferTable(name, fs, newStats());
-      tables.push(def);
-    }
-    const d = def;
-    sources.set(name, { fields: d.columns.map((c) => ({ name: c.name, type: c.type })), open: () => readTable(d, fs, stats) });
+  for (const def of tables) {
+    if (!files.length) break;
+    sources.set(def.name, {
+      fields: def.columns.map((c) => ({ name: c.name, type: c.type })),
+      open: () => readTable(def, files, stats),
+    });
   }
   return { tables, sources, stats };
 }

@@ -1,0 +1,79 @@
+/**
+ * What every reader implements. A reader claims files (by name, and by their first bytes) and
+ * turns one into records: plain objects keyed by Defender column names, each with the table it
+ * belongs to. Readers never import one another; `sources/index.ts` lists them.
+ */
+import type { Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { facts } from '../diagnostics/facts.js';
+
+export interface DataFile {
+  path: string;
+  /** The reader that claimed the file. */
+  reader: string;
+  gzip: boolean;
+  /** The table the file name (or --table) names; records may still name their own. */
+  table: string;
+  /** True when the file name named no table and --table was not given: records route themselves. */
+  routed: boolean;
+}
+
+export interface SourceRecord {
+  /** The table this record belongs to; undefined means the file's table. */
+  table?: string;
+  rec: Record<string, unknown>;
+  /** Line number, record number or byte offset, for messages. */
+  line?: number;
+}
+
+export interface ReadWarning {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export interface ReadStats {
+  rows: number;
+  skipped: number;
+  warnings: ReadWarning[];
+  /** Values that did not fit their column's type and became null, by table.column. */
+  coercedToNull: Map<string, number>;
+  /** With --strict, the first malformed record is fatal. */
+  strict?: boolean;
+}
+
+export function newStats(strict = false): ReadStats {
+  return { rows: 0, skipped: 0, warnings: [], coercedToNull: new Map(), strict };
+}
+
+/** Records a skipped record: a warning naming the place, or an error under --strict. */
+export function skip(stats: ReadStats, file: string, line: number | undefined, message: string): void {
+  if (stats.strict) throw facts.input(`${file}${line ? ':' + line : ''}: ${message}`, file, line);
+  stats.skipped++;
+  stats.warnings.push({ file, line, message });
+}
+
+export interface Reader {
+  name: string;
+  /** Claims a file by its name (lower case, without .gz) and its first bytes (decompressed). */
+  claims(name: string, head: Buffer): boolean;
+  /** The tables this reader's files feed when the file name names none (e.g. Sysmon). */
+  tables?: string[];
+  read(file: DataFile, stats: ReadStats): AsyncIterable<SourceRecord>;
+}
+
+/** The file's bytes, decompressed when gzip; read errors name the file. */
+export function openBytes(file: DataFile): Readable {
+  const raw = createReadStream(file.path);
+  if (!file.gzip) return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip);
+}
+
+export function readFailed(file: DataFile, e: unknown): never {
+  if ((e as { diagnostic?: unknown }).diagnostic) throw e;
+  const msg = (e as Error).message;
+  throw facts.input(`${file.path}: ${file.gzip ? 'not a valid gzip file, or truncated' : 'read failed'} (${msg})`, file.path);
+}
