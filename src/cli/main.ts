@@ -12,8 +12,11 @@ import type { I64 } from '../engine/values/int64.js';
 import { discoverFiles } from '../sources/index.js';
 import { formatResult, type OutputFormat } from './output.js';
 import { runBatch } from './batch.js';
+import { huntCommand, rulesCommand } from './hunt.js';
 
 const USAGE = `usage:
+  exfilwatch hunt [PATH...] [--rules PATH] [--watchlists DIR] [--now ISO] [--format table|jsonl|csv|ocsf] [--strict-schema]
+  exfilwatch rules list|validate [--rules PATH]
   exfilwatch query '<KQL>' [PATH...] [--table NAME=PATH] [--now ISO] [--format table|jsonl|csv|json] [--strict-schema]
   exfilwatch query --batch FILE [PATH...] [--now ISO]
 `;
@@ -23,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'query': return await queryCommand(rest);
+      case 'hunt': return await huntCommand(rest);
+      case 'rules': return await rulesCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
@@ -50,7 +55,7 @@ export function formatDiagnostic(d: Diagnostic, query: string): string {
     const { line, column } = lineColumn(query, d.span.start);
     return `error: query:${line}:${column}: ${d.message} (${d.code})`;
   }
-  if (d.file) return `error: ${d.file}${d.line ? ':' + d.line : ''}: ${d.message} (${d.code})`;
+  if (d.file) return `error: ${d.file}${d.line ? ':' + d.line : ''}${d.line && d.column ? ':' + d.column : ''}: ${d.message} (${d.code})`;
   return `error: ${d.message} (${d.code})`;
 }
 

@@ -48,6 +48,17 @@ export const facts = {
     fail('EW110', `'${name}' is a Microsoft Defender service function and has no local data source yet`, span),
   literalOutOfRange: (text: string, span: SpanLike) =>
     fail('EW111', `the number ${text} does not fit in a 64-bit long`, span),
+  /** Rule files (EW2xx), placed at a file's line and column. */
+  ruleSyntax: (message: string, file: string, line?: number, column?: number) =>
+    new ExfilwatchError({ code: 'EW201', message, file, line, column }),
+  ruleUnknownField: (field: string, file: string, line?: number, column?: number) =>
+    new ExfilwatchError({ code: 'EW202', message: `unknown field '${field}'`, file, line, column }),
+  ruleInvalid: (message: string, file: string, line?: number, column?: number) =>
+    new ExfilwatchError({ code: 'EW203', message, file, line, column }),
+  ruleQuery: (code: string, message: string, file: string, line?: number, column?: number) =>
+    new ExfilwatchError({ code, message, file, line, column }),
+  missingWatchlist: (name: string, span: SpanLike) =>
+    fail('EW205', `no watchlist '${name}': put ${name}.csv in the watchlists folder (--watchlists DIR)`, span),
   /** Input problems (EW3xx). */
   input: (message: string, file?: string, line?: number) =>
     new ExfilwatchError({ code: 'EW301', message, file, line }),

@@ -120,6 +120,11 @@ function compileCall(expr: Expr & { kind: 'call' }, fields: Field[], ctx: ExecCo
   }
   if (WINDOW_FUNCTIONS.has(name)) return compileWindow(expr, fields, ctx);
   if ((name === 'pack_all' && args.length <= 1) || name === 'bag_pack_columns') return compileExpr(expandRowPack(expr, fields), fields, ctx);
+  // f(*) in a scalar call (estimate_data_size(*), hash_many(*)...): all columns of the row.
+  if (args.some((a) => a.kind === 'star')) {
+    const all = args.flatMap((a) => (a.kind === 'star' ? fields.map((f) => ({ kind: 'column', name: f.name, type: f.type, span: a.span }) as Expr) : [a]));
+    return compileExpr({ ...expr, args: all }, fields, ctx);
+  }
   const def = scalarFunction(name);
   if (!def) {
     if (isAggregate(name)) throw facts.runtime(`the aggregate '${name}' can only be used in summarize, make-series or top-nested`, span);

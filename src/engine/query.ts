@@ -24,6 +24,8 @@ export interface QueryData {
   tables: TableDef[];
   sources: Map<string, TableSource>;
   stats: ReadStats;
+  /** Declared functions that replace the defaults of the same name (e.g. `_GetWatchlist` with real columns). */
+  functions?: DeclaredFunction[];
 }
 
 /** Table definitions and sources for a set of data files. */
@@ -46,9 +48,12 @@ export async function loadData(files: DataFile[], options: { strictSchema?: bool
   return { tables, sources, stats };
 }
 
-export function compileFor(text: string, data: Pick<QueryData, 'tables'>, strictSchema = false): QueryPlan {
-  const key = (strictSchema ? 'strict:' : 'ext:') + data.tables.map((t) => t.name + '/' + t.columns.length).join(',');
-  return compileQuery(text, { tables: data.tables, functions: DEFENDER_FUNCTIONS, schemaKey: key });
+export function compileFor(text: string, data: Pick<QueryData, 'tables' | 'functions'>, strictSchema = false): QueryPlan {
+  const extra = data.functions ?? [];
+  const functions = [...DEFENDER_FUNCTIONS.filter((f) => !extra.some((e) => e.name === f.name)), ...extra];
+  const key = (strictSchema ? 'strict:' : 'ext:') + data.tables.map((t) => t.name + '/' + t.columns.length).join(',')
+    + '|' + extra.map((f) => f.name + f.parameters + f.body).join('|');
+  return compileQuery(text, { tables: data.tables, functions, schemaKey: key });
 }
 
 export async function runPlan(plan: QueryPlan, data: Pick<QueryData, 'sources'>, now: I64): Promise<Batch> {

@@ -4,6 +4,7 @@
  */
 import { facts } from '../diagnostics/facts.js';
 import type { Expr, Field, Named, Tab } from '../kql/plan.js';
+import { WATCHLIST_PREFIX } from '../kql/translate.js';
 import type { ScalarType } from '../schema/types.js';
 import { type Batch, type BatchStream, BATCH_ROWS, collect, emptyBatch, fieldIndex, takeRows } from './batch.js';
 import type { ExecContext, TableSource } from './context.js';
@@ -18,6 +19,12 @@ import { parseOp } from './operators/parse.js';
 import { makeSeriesOp } from './operators/make-series.js';
 import { topNestedOp } from './operators/top-nested.js';
 import { evaluateOp } from './operators/evaluate.js';
+import { mvApplyOp } from './operators/mv-apply.js';
+import { scanOp } from './operators/scan.js';
+import { partitionOp } from './operators/partition.js';
+import { reduceOp } from './operators/reduce.js';
+import { searchOp } from './operators/search.js';
+import { graphAsTable, graphToTableOp } from './operators/graph.js';
 import type { I64 } from './values/int64.js';
 import { keyOf } from './values/index.js';
 
@@ -70,6 +77,13 @@ export function run(tab: Tab, ctx: ExecContext): BatchStream {
     case 'evaluate': return evaluateOp(tab, ctx);
     case 'as': return asOp(tab, ctx);
     case 'getschema': return getschema(tab, ctx);
+    case 'mv-apply': return mvApplyOp(tab, ctx);
+    case 'scan': return scanOp(tab, ctx);
+    case 'partition': return partitionOp(tab, ctx);
+    case 'reduce': return reduceOp(tab, ctx);
+    case 'search': return searchOp(tab, ctx);
+    case 'graph-to-table': return graphToTableOp(tab, ctx);
+    case 'make-graph': case 'graph-mark-components': return graphAsTable(tab);
     case 'unsupported': throw facts.unsupportedOperator(tab.what, tab.span);
   }
 }
@@ -80,6 +94,7 @@ async function* once(b: Batch): BatchStream {
 
 async function* tableScan(tab: Tab & { op: 'table' }, ctx: ExecContext): BatchStream {
   const source = ctx.table(tab.name);
+  if (!source && tab.name.startsWith(WATCHLIST_PREFIX)) throw facts.missingWatchlist(tab.name.slice(WATCHLIST_PREFIX.length), tab.span);
   if (!source) {
     // A known table with no data: empty, with the schema the binder used.
     yield emptyBatch(tab.schema);

@@ -64,8 +64,52 @@ export type Tab = { schema: Field[]; span: Span } & (
   | { op: 'as'; input: Tab; name: string }
   | { op: 'sample'; input: Tab; count: Expr }
   | { op: 'getschema'; input: Tab }
+  /** Per input row: `expand` (an mv-expand over the row, read as `ref rowName`) piped into `subquery`. */
+  | { op: 'mv-apply'; input: Tab; rowName: string; expand: Tab; subquery: Tab }
+  | { op: 'scan'; input: Tab; matchId?: string; declare: ScanDeclare[]; steps: ScanStep[]; orderBy: SortKey[]; partitionBy: Expr[] }
+  /**
+   * Per distinct key: `subquery` runs with `ref refName` bound to the partition's rows, or (the
+   * `{ ... }` form, `scalarKey`) to one row holding the key, read through toscalar().
+   */
+  | { op: 'partition'; input: Tab; key: Expr; refName: string; subquery: Tab; scalarKey: boolean }
+  | { op: 'reduce'; input: Tab; by: Expr; threshold: Expr | null; characters: Expr | null; source: boolean }
+  /**
+   * search: `predicate` over each input, tagged with its name in `$table`. Calls of
+   * SEARCH_ANY (`"term"`, `* has "x"`) stand for "any column", resolved per input's columns.
+   * `database`: no `in (...)` clause, so every loaded table is searched as well.
+   */
+  | { op: 'search'; inputs: Tab[]; names: string[]; predicate: Expr; caseSensitive: boolean; database: boolean }
+  /**
+   * Graphs: make-graph and graph-mark-components give a graph, which only graph-to-table
+   * turns back into a table. `nodeIdColumn` (with_node_id) makes each edge endpoint a node
+   * whose one property is its id; otherwise the node tables give the nodes' properties.
+   */
+  | { op: 'make-graph'; input: Tab; source: Expr; target: Expr; nodes: { table: Tab; key: Expr }[]; nodeIdColumn?: string }
+  | { op: 'graph-mark-components'; input: Tab; column: string; kind: 'weak' | 'strong' }
+  | { op: 'graph-to-table'; input: Tab; entity: 'nodes' | 'edges'; nodeId?: string; sourceId?: string; targetId?: string }
   | { op: 'unsupported'; what: string }
 );
+
+/** A `declare` column of scan, with its default (null when none). */
+export interface ScanDeclare { name: string; type: ScalarType; default: Expr | null }
+
+/**
+ * A scan step. References to `step.column` in its expressions are columns named
+ * scanStateColumn(step, column).
+ */
+export interface ScanStep {
+  name: string;
+  output: 'all' | 'last' | 'none';
+  condition: Expr;
+  assignments: { name: string; expr: Expr }[];
+}
+
+export function scanStateColumn(step: string, column: string): string {
+  return `\u0001${step}.${column}`;
+}
+
+/** The call name standing for "some column" in a search predicate: args are (operator, pattern). */
+export const SEARCH_ANY = '\u0001search-any';
 
 export type JoinKind =
   | 'innerunique' | 'inner' | 'leftouter' | 'rightouter' | 'fullouter'

@@ -7,7 +7,8 @@
 import { facts } from '../diagnostics/facts.js';
 import { parseScalarType, type ScalarType } from '../schema/types.js';
 import { type KNode, kustoLanguage, syntaxKindName, toArray } from './kusto.js';
-import type { Expr, Field, JoinKind, Named, ParseSegment, QueryPlan, SortKey, Span, Tab, TopNestedLevel } from './plan.js';
+import type { Expr, Field, JoinKind, Named, ParseSegment, QueryPlan, ScanStep, SortKey, Span, Tab, TopNestedLevel } from './plan.js';
+import { SEARCH_ANY, scanStateColumn } from './plan.js';
 
 const MAX_DEPTH = 200;
 
@@ -161,8 +162,9 @@ export class Translator {
       case 'PathExpression':
         if (/\b(cluster|database)\s*\(/i.test(this.text.slice(node.TextStart, node.End))) throw facts.networkRefused('cluster()/database()', span);
         throw facts.unsupportedSyntax('this table reference', span);
-      case 'FindOperator':
       case 'SearchOperator':
+        return this.search(node, null, scope);
+      case 'FindOperator':
         throw facts.unsupportedOperator(cls === 'FindOperator' ? 'find' : 'search', span);
       case 'EvaluateOperator':
         return this.evaluate(node, null, scope);
@@ -180,6 +182,13 @@ export class Translator {
     const b = this.lookup(scope, node);
     if (b && 'fn' in b) return this.callUserFunction(node, b.fn, this.args(node), scope) as Tab;
     if (b && 'tab' in b) return b.tab;
+    if (lname === '_getwatchlist') {
+      // Watchlists are tables named after their alias; the engine finds the CSV behind it.
+      const arg = this.args(node)[0];
+      const alias = arg ? this.expr(arg, scope) : undefined;
+      if (!alias || alias.kind !== 'literal' || typeof alias.value !== 'string') throw facts.unsupportedSyntax('_GetWatchlist with a computed name', span);
+      return { op: 'table', name: `${WATCHLIST_PREFIX}${alias.value}`, schema: this.schema(node), span };
+    }
     if (lname === 'table') {
       const arg = this.args(node)[0];
       const t = arg ? this.expr(arg, scope) : undefined;
@@ -374,6 +383,22 @@ export class Translator {
       case 'PrintOperator':
       case 'RangeOperator':
         return this.tabInner(op, scope);
+      case 'MvApplyOperator':
+        return this.mvApply(op, need(), schema, scope);
+      case 'ScanOperator':
+        return this.scan(op, need(), schema, scope);
+      case 'PartitionOperator':
+        return this.partition(op, need(), schema, scope);
+      case 'ReduceByOperator':
+        return this.reduce(op, need(), schema, scope);
+      case 'SearchOperator':
+        return this.search(op, input, scope);
+      case 'MakeGraphOperator':
+        return this.makeGraph(op, need(), scope);
+      case 'GraphMarkComponentsOperator':
+        return this.graphMarkComponents(op, need());
+      case 'GraphToTableOperator':
+        return this.graphToTable(op, need(), schema);
       default:
         throw facts.unsupportedOperator(operatorName(op), span);
     }
@@ -668,6 +693,246 @@ export class Translator {
     return { op: 'top-nested', input, levels, schema, span: this.span(op) };
   }
 
+  // ---------------------------------------------------------------- mv-apply, scan, partition, reduce, search
+
+  /** Names for the per-row/per-partition inputs of subqueries, unique within one query. */
+  private subqueryIds = 0;
+
+  /** An operator chain with no source of its own (the subquery of mv-apply or partition), fed `input`. */
+  private tabWithInput(node: KNode, input: Tab, scope: Scope): Tab {
+    const cls = className(node);
+    if (cls === 'ParenthesizedExpression' || cls === 'MvApplySubqueryExpression') return this.tabWithInput(node.Expression, input, scope);
+    if (cls === 'PartitionSubquery') return this.tabWithInput(node.Subquery, input, scope);
+    if (cls === 'PipeExpression') return this.operator(node.Operator, this.tabWithInput(node.Expression, input, scope), scope);
+    if (cls.endsWith('Operator') && cls !== 'PrintOperator' && cls !== 'RangeOperator' && cls !== 'UnionOperator') return this.operator(node, input, scope);
+    return this.tab(node, scope);
+  }
+
+  private mvApply(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
+    const span = this.span(op);
+    if (op.ContextIdClause) throw facts.unsupportedSyntax('mv-apply with a context id', span);
+    const rowName = `\u0001mv-apply#${++this.subqueryIds}`;
+    const row: Tab = { op: 'ref', name: rowName, schema: input.schema, span };
+    const expand = this.mvExpand(op, row, this.mvApplyExpanded(op, input), scope);
+    const subquery = this.tabWithInput(op.Subquery, expand, scope);
+    return { op: 'mv-apply', input, rowName, expand, subquery, schema, span };
+  }
+
+  /** The schema the mv-apply subquery sees: the row with its expanded columns, then the item index. */
+  private mvApplyExpanded(op: KNode, input: Tab): Field[] {
+    const withItemIndex = this.params(op.Parameters).get('with_itemindex')?.name;
+    const fields = [...input.schema];
+    let unnamed = 0;
+    for (const m of toArray(op.Expressions).map((x: KNode) => x.Element)) {
+      const e = m.Expression;
+      const cls = className(e);
+      const name: string = cls === 'SimpleNamedExpression' ? e.Name.SimpleName
+        : (cls === 'NameReference' || cls === 'BracketedExpression') && e.ReferencedSymbol?.Kind === 9 ? e.ReferencedSymbol.Name
+          : `Column${++unnamed}`;
+      const typeName = m.ToTypeOf?.TypeOf?.ReferencedSymbol?.Name;
+      const type = (typeName ? parseScalarType(String(typeName)) : undefined) ?? 'dynamic';
+      const at = fields.findIndex((f) => f.name === name);
+      if (at >= 0) fields[at] = { name, type };
+      else fields.push({ name, type });
+    }
+    if (withItemIndex) fields.push({ name: withItemIndex, type: 'long' });
+    return fields;
+  }
+
+  private scan(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
+    const span = this.span(op);
+    const matchId = this.params(op.Parameters).get('with_match_id')?.name;
+    const declare = op.DeclareClause
+      ? toArray(op.DeclareClause.Declarations).map((e: KNode) => e.Element).map((p: KNode) => {
+        const name = String(p.NameAndType.Name.SimpleName);
+        const type = schema.find((f) => f.name === name)?.type ?? scalarTypeOf(p.NameAndType.Name.ResultType);
+        return { name, type, default: p.DefaultValue ? this.declaredDefault(p.DefaultValue.Value, type, scope) : null };
+      })
+      : [];
+    // A step's name reads its state: bind it to a marker column, then turn `step.col` into a state column.
+    const inner: Scope = { bySymbol: new Map(), byName: new Map(), parent: scope };
+    const stepNodes = toArray(op.Steps).map((s: KNode) => s.Element ?? s);
+    for (const s of stepNodes) {
+      const marker: Expr = { kind: 'column', name: SCAN_STEP_MARK + String(s.Name.SimpleName), type: 'dynamic', span };
+      if (s.Name.ReferencedSymbol) inner.bySymbol.set(s.Name.ReferencedSymbol, { expr: marker });
+      inner.byName.set(String(s.Name.SimpleName), { expr: marker });
+    }
+    const steps: ScanStep[] = stepNodes.map((s: KNode) => {
+      const outNode = s.ScanStepOutput;
+      const out = String(outNode ? outNode.GetChild(outNode.ChildCount - 1)?.Text : 'all').toLowerCase();
+      const assignments = toArray(s.ComputationClause?.Assignments).map((e: KNode) => e.Element).map((a: KNode) => ({
+        name: String(a.Name.SimpleName ?? a.Name.ReferencedSymbol?.Name),
+        expr: scanStateRefs(this.expr(a.Expression, inner)),
+      }));
+      return {
+        name: String(s.Name.SimpleName),
+        output: out === 'none' || out === 'last' ? out : 'all',
+        condition: scanStateRefs(this.expr(s.Condition, inner)),
+        assignments,
+      };
+    });
+    const orderBy = op.OrderByClause ? this.sortKeys(toArray(op.OrderByClause.Expressions).map((e: KNode) => e.Element), scope) : [];
+    // `order by x` in scan is ascending unless said otherwise.
+    for (const [i, k] of orderBy.entries()) {
+      const e = toArray(op.OrderByClause.Expressions)[i]?.Element;
+      if (!e?.Ordering?.AscOrDescKeyword) { k.desc = false; k.nullsFirst = true; }
+    }
+    const partitionBy = op.PartitionByClause ? toArray(op.PartitionByClause.Expressions).map((e: KNode) => this.expr(e.Element, scope)) : [];
+    return { op: 'scan', input, matchId, declare, steps, orderBy, partitionBy, schema, span };
+  }
+
+  /** A scan `declare` default: the binder leaves its literal untyped, so it takes the declared type. */
+  private declaredDefault(node: KNode, type: ScalarType, scope: Scope): Expr {
+    const cls = className(node);
+    if (cls === 'LiteralExpression' && !node.ResultType) return { kind: 'literal', type, value: literalValue(node, type), span: this.span(node) };
+    if (cls === 'PrefixUnaryExpression' && className(node.Expression) === 'LiteralExpression' && !node.Expression.ResultType) {
+      const v = literalValue(node.Expression, type);
+      const neg = String(node.Operator.Text) === '-' && (typeof v === 'number' || typeof v === 'bigint');
+      return { kind: 'literal', type, value: neg ? -(v as number) : v, span: this.span(node) };
+    }
+    return this.expr(node, scope);
+  }
+
+  private partition(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
+    const span = this.span(op);
+    if (op.Scope) throw facts.unsupportedSyntax('partition ... in', span);
+    const key = this.expr(op.ByExpression, scope);
+    const refName = `\u0001partition#${++this.subqueryIds}`;
+    const operand = op.Operand;
+    if (className(operand) === 'PartitionQuery') {
+      // `{ ... }`: the subquery has its own source and reads the key with toscalar(Column).
+      const type = scalarTypeOf(op.ByExpression.ResultType);
+      const keyRow: Tab = { op: 'ref', name: refName, schema: [{ name: 'key', type }], span };
+      const value: Expr = { kind: 'call', fn: 'toscalar', args: [{ kind: 'subquery', query: keyRow, span }], type, span };
+      const inner: Scope = { bySymbol: new Map(), byName: new Map(), parent: scope };
+      const sym = op.ByExpression.ReferencedSymbol;
+      if (sym) inner.bySymbol.set(sym, { expr: value });
+      return { op: 'partition', input, key, refName, subquery: this.tab(operand.Query, inner), scalarKey: true, schema, span };
+    }
+    const rows: Tab = { op: 'ref', name: refName, schema: input.schema, span };
+    return { op: 'partition', input, key, refName, subquery: this.tabWithInput(operand, rows, scope), scalarKey: false, schema, span };
+  }
+
+  private reduce(op: KNode, input: Tab, schema: Field[], scope: Scope): Tab {
+    const params = this.params(op.Parameters);
+    const source = params.get('kind')?.name.toLowerCase() === 'source';
+    let threshold: Expr | null = null, characters: Expr | null = null;
+    for (const p of toArray(op.With?.Parameters).map((e: KNode) => e.Element ?? e)) {
+      const name = String(p.Name?.SimpleName ?? '').toLowerCase();
+      if (name === 'threshold') threshold = this.expr(p.Expression, scope);
+      else if (name === 'characters') characters = this.expr(p.Expression, scope);
+    }
+    return { op: 'reduce', input, by: this.expr(op.Expression, scope), threshold, characters, source, schema, span: this.span(op) };
+  }
+
+  private search(op: KNode, input: Tab | null, scope: Scope): Tab {
+    const span = this.span(op);
+    const caseSensitive = this.params(op.Parameters).get('kind')?.name.toLowerCase() === 'case_sensitive';
+    const inputs: Tab[] = [];
+    const names: string[] = [];
+    if (input) {
+      inputs.push(input);
+      const source = className(op.Parent) === 'PipeExpression' ? op.Parent.Expression : undefined;
+      names.push(tableName(input, source));
+    } else if (op.InClause) {
+      for (const e of toArray(op.InClause.Expressions).map((x: KNode) => x.Element)) {
+        const t = this.tab(e, scope);
+        inputs.push(t);
+        names.push(tableName(t, e));
+      }
+    } else {
+      // Unscoped: the views declared by `let` are searched along with the database.
+      for (const [name, decl] of this.viewsInScope(scope)) {
+        inputs.push(this.expandWith(decl, decl.Body, [], [], scope) as Tab);
+        names.push(name);
+      }
+    }
+    const predicate = this.searchPredicate(op.Condition, scope);
+    return { op: 'search', inputs, names, predicate, caseSensitive, database: !input && !op.InClause, schema: this.schema(op), span };
+  }
+
+  private makeGraph(op: KNode, input: Tab, scope: Scope): Tab {
+    const span = this.span(op);
+    if (op.PartitionedByClause) throw facts.unsupportedSyntax('make-graph ... partitioned-by', span);
+    const source = this.expr(op.SourceColumn, scope);
+    const target = this.expr(op.TargetColumn, scope);
+    const w = op.WithClause;
+    let nodeIdColumn: string | undefined;
+    const nodes: { table: Tab; key: Expr }[] = [];
+    if (w && className(w) === 'MakeGraphWithImplicitIdClause') {
+      nodeIdColumn = String(w.Name.SimpleName);
+    } else if (w) {
+      for (const c of toArray(w.TablesAndKeys).map((e: KNode) => e.Element)) {
+        nodes.push({ table: this.tab(c.Table, scope), key: this.expr(c.Column, scope) });
+      }
+    }
+    return { op: 'make-graph', input, source, target, nodes, nodeIdColumn, schema: [], span };
+  }
+
+  private graphMarkComponents(op: KNode, input: Tab): Tab {
+    const params = this.params(op.Parameters);
+    const kind = params.get('kind')?.name.toLowerCase() === 'strong' ? 'strong' : 'weak';
+    const column = params.get('with_component_id')?.name ?? 'ComponentId';
+    return { op: 'graph-mark-components', input, column, kind, schema: [], span: this.span(op) };
+  }
+
+  private graphToTable(op: KNode, input: Tab, schema: Field[]): Tab {
+    const span = this.span(op);
+    const clauses = toArray(op.OutputClause).map((e: KNode) => e.Element ?? e);
+    if (clauses.length !== 1) throw facts.unsupportedSyntax('graph-to-table with several outputs', span);
+    const c = clauses[0];
+    if (c.AsClause) throw facts.unsupportedSyntax('graph-to-table ... as', span);
+    const entity = String(c.EntityKeyword?.Text ?? '').toLowerCase() === 'edges' ? 'edges' : 'nodes';
+    const params = this.params(c.Parameters);
+    return {
+      op: 'graph-to-table', input, entity, schema, span,
+      nodeId: params.get('with_node_id')?.name, sourceId: params.get('with_source_id')?.name, targetId: params.get('with_target_id')?.name,
+    };
+  }
+
+  /** `let V = view () {...}` declarations visible here, outermost first, by name. */
+  private viewsInScope(scope: Scope): Map<string, KNode> {
+    const chain: Scope[] = [];
+    for (let s: Scope | undefined = scope; s; s = s.parent) chain.unshift(s);
+    const out = new Map<string, KNode>();
+    for (const s of chain) {
+      for (const [sym, b] of s.bySymbol) {
+        if (!('fn' in b) || !b.fn.ViewKeyword || toArray(b.fn.Parameters?.Parameters).length > 0) continue;
+        out.delete(String(sym.Name));
+        out.set(String(sym.Name), b.fn);
+      }
+    }
+    return out;
+  }
+
+  /** A search predicate: bare terms and `*` comparisons apply to every column of each input. */
+  private searchPredicate(node: KNode, scope: Scope): Expr {
+    const cls = className(node);
+    const span = this.span(node);
+    const kind = syntaxKindName(node.Kind);
+    const str = (value: string): Expr => ({ kind: 'literal', type: 'string', value, span });
+    if (cls === 'ParenthesizedExpression') return this.searchPredicate(node.Expression, scope);
+    if (cls === 'BinaryExpression' && (kind === 'AndExpression' || kind === 'OrExpression')) {
+      const fn = kind === 'AndExpression' ? 'and' : 'or';
+      return { kind: 'call', fn, args: [this.searchPredicate(node.Left, scope), this.searchPredicate(node.Right, scope)], type: 'bool', span };
+    }
+    if ((cls === 'LiteralExpression' || cls === 'CompoundStringLiteralExpression') && scalarTypeOf(node.ResultType) === 'bool' && typeof node.LiteralValue === 'string') {
+      return { kind: 'call', fn: SEARCH_ANY, args: [str('term'), str(String(node.LiteralValue))], type: 'bool', span };
+    }
+    if (cls === 'BinaryExpression' && kind === 'SearchExpression') {
+      const pattern = String(node.Right.LiteralValue ?? '');
+      return { kind: 'call', fn: SEARCH_ANY, args: [str('term'), str(pattern), this.expr(node.Left, scope)], type: 'bool', span };
+    }
+    if (cls === 'BinaryExpression' && className(node.Left) === 'StarExpression') {
+      const opText = String(node.Operator.Text).toLowerCase().replace(/\s+/g, ' ');
+      return { kind: 'call', fn: SEARCH_ANY, args: [str(opText), this.expr(node.Right, scope)], type: 'bool', span };
+    }
+    if (cls === 'FunctionCallExpression' && String(node.Name?.SimpleName ?? '').toLowerCase() === 'not') {
+      return { kind: 'call', fn: 'not', args: [this.searchPredicate(this.args(node)[0], scope)], type: 'bool', span };
+    }
+    return this.expr(node, scope);
+  }
+
   /** Expressions of project/print/distinct: one named output column each, names from the binder. */
   private namedList(list: KNode, scope: Scope, schema: Field[]): Named[] {
     const items = toArray(list).map((e: KNode) => e.Element);
@@ -860,7 +1125,7 @@ function engineAggregateName(e: KNode, expr: Expr): string | undefined {
 }
 
 /** Functions whose result the engine types differently from the binder (measured on the engine). */
-const ENGINE_RESULT_TYPES: Record<string, ScalarType> = { datetime_part: 'long', monthofyear: 'long' };
+const ENGINE_RESULT_TYPES: Record<string, ScalarType> = { datetime_part: 'long', monthofyear: 'long', jaccard_index: 'real' };
 
 /** An output column takes the type of its expression where the engine and the binder disagree. */
 function retype(schema: Field[], items: Named[]): Field[] {
@@ -870,6 +1135,9 @@ function retype(schema: Field[], items: Named[]): Field[] {
     return t ? { ...f, type: t } : f;
   });
 }
+
+/** Plan table names of watchlists: `_GetWatchlist('admins')` reads the table `_GetWatchlist:admins`. */
+export const WATCHLIST_PREFIX = '_GetWatchlist:';
 
 /** Defender service functions we declare for binding but cannot run without Microsoft's data. */
 const DEFENDER_SERVICE_FUNCTIONS = new Set(['FileProfile', 'DeviceFromIP', 'AssignedIPAddresses', 'SeenBy']);
@@ -894,6 +1162,19 @@ function unname(e: KNode): KNode {
   if (cls === 'SimpleNamedExpression' || cls === 'CompoundNamedExpression') return e.Expression;
   if (cls === 'OrderedExpression') return e.Expression;
   return e;
+}
+
+/** The column a scan step's name stands for while translating; see scanStateRefs. */
+const SCAN_STEP_MARK = '\u0002scan-step:';
+
+/** `step.column` (a `.` on a step marker) becomes the state column of that step. */
+function scanStateRefs(e: Expr): Expr {
+  if (e.kind !== 'call') return e;
+  const [target, key] = e.args;
+  if (e.fn === '.' && target?.kind === 'column' && target.name.startsWith(SCAN_STEP_MARK) && key?.kind === 'literal') {
+    return { kind: 'column', name: scanStateColumn(target.name.slice(SCAN_STEP_MARK.length), String(key.value)), type: e.type, span: e.span };
+  }
+  return { ...e, args: e.args.map(scanStateRefs) };
 }
 
 function tableName(t: Tab, node?: KNode): string {
@@ -931,6 +1212,11 @@ function literalValue(node: KNode, type: ScalarType): unknown {
       return /^(true|1)$/i.test(body);
     case 'int':
     case 'long': {
+      // The parser reads hex literals as 0: take them from the text.
+      if (/^0x[0-9a-f]+$/i.test(body)) {
+        const big = BigInt.asIntN(64, BigInt(body));
+        return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+      }
       const v = node.LiteralValue;
       if (v == null) return null;
       const s = typeof v === 'object' && 'toString' in v ? v.toString() : String(v);
@@ -976,6 +1262,7 @@ function jsonValue(node: KNode): unknown {
     return out;
   }
   if (cls === 'JsonArrayExpression') return toArray(node.Values).map((e: KNode) => jsonValue(e.Element));
+  if (cls === 'DynamicExpression') return jsonValue(node.Expression);
   if (cls === 'PrefixUnaryExpression') {
     const v = jsonValue(node.Expression);
     return typeof v === 'number' || typeof v === 'bigint' ? -v : v;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ScalarType } from '../../schema/types.js';
 import { aggregateFunction } from './registry.js';
+import { scalarFunction } from '../functions/registry.js';
 import { parseDatetime, parseTimespan } from '../values/index.js';
 
 type Arg = ScalarType | [ScalarType, unknown];
@@ -234,4 +235,65 @@ test('percent arguments that are not constants are read from the rows', () => {
   let s = acc.init();
   for (const x of [5, 1, 4, 2, 3]) s = acc.add(s, x, 40);
   assert.equal(acc.result(s), 2);
+});
+
+test('hll collects distinct value hashes; hll_if and hll_merge; dcount_hll reads the result', () => {
+  const dcountHll = (v: unknown) => {
+    const f = scalarFunction('dcount_hll')!;
+    return f.bind({ args: [{ type: 'dynamic', constant: false }], resultType: 'long', now: 0, span: { start: 0, length: 0 } })(v);
+  };
+  // oracle hll-merge-function-00: hll(1..10) merged with hll(11..20) counts 20
+  const hx = agg('hll', ['long'], col(...range(1, 10), 3, null));
+  const hy = agg('hll', ['long'], col(...range(11, 20)));
+  assert.equal(dcountHll(hx), 10);
+  assert.equal(dcountHll(agg('hll_merge', ['dynamic'], col(hx, hy, null))), 20);
+  // Kusto's layout: [[1024, precision], hashes, []]; the hash of long 0 is the one its docs show.
+  assert.deepEqual(agg('hll', ['long'], col(0)), [[1024, 14], ['3803688792395291579'], []]);
+  assert.deepEqual((agg('hll', ['long', ['long', 4]], col(0)) as unknown[])[0], [1024, 18]);
+  assert.deepEqual((agg('hll', ['long', ['long', 0]], col(0)) as unknown[])[0], [1024, 12]);
+  assert.equal(dcountHll(agg('hll_if', ['string', 'bool'], [['a', true], ['b', false], ['c', true], ['a', true]])), 2);
+  // oracle summarize-operator-04: no rows give null
+  assert.equal(agg('hll', ['long'], []), null);
+  assert.equal(agg('hll_merge', ['dynamic'], []), null);
+});
+
+test('tdigest keeps each distinct value with its weight; tdigest_merge adds them up', () => {
+  const pct = (td: unknown, p: number, resultType: ScalarType = 'dynamic') => {
+    const f = scalarFunction('percentile_tdigest')!;
+    return f.bind({ args: [{ type: 'dynamic', constant: false }, { type: 'long', constant: true, value: p }], resultType, now: 0, span: { start: 0, length: 0 } })(td, p);
+  };
+  // oracle tdigest-aggregation-function-01
+  const weighted = agg('tdigest', ['real', 'long'], [[1.0, 1], [2.0, 2], [3.0, 0], [null, 5]]);
+  assert.deepEqual(weighted, [[8], [1, 2], [1, 2]]);
+  assert.equal(pct(weighted, 50), 2);
+  // oracle merge-tdigest-function-00 and rank-tdigest-function-00
+  const tx = agg('tdigest', ['long'], col(...range(1, 10)));
+  const ty = agg('tdigest', ['long'], col(...range(11, 20), 20));
+  const merged = agg('tdigest_merge', ['dynamic'], col(tx, ty, null));
+  assert.deepEqual((merged as unknown[][])[2]!.slice(-2), [1, 2]);
+  assert.equal(pct(merged, 100, 'long'), 20);
+  assert.equal(agg('merge_tdigest', ['dynamic'], col(tx)) !== null, true);
+  // Datetimes come back as datetimes (their text when the result is dynamic).
+  const td = agg('tdigest', ['datetime'], col(parseDatetime('2007-12-20 11:30'), parseDatetime('2007-12-31 23:59')));
+  assert.equal(pct(td, 100), '2007-12-31T23:59:00.0000000Z');
+  assert.equal(pct(td, 0, 'datetime'), parseDatetime('2007-12-20 11:30'));
+  // oracle summarize-operator-04: no rows give null
+  assert.equal(agg('tdigest', ['long'], []), null);
+  assert.throws(() => agg('tdigest', ['string'], col('a')));
+});
+
+test('buildschema: the minimal schema admitting every value', () => {
+  // The example in Kusto's docs.
+  const values = [
+    { x: 1, y: 3.5 },
+    { x: 'somevalue', z: [1, 2, 3] },
+    { y: { w: 'zzz' }, t: ['aa', 'bb'], z: ['foo'] },
+  ];
+  assert.deepEqual(agg('buildschema', ['dynamic'], col(...values)), {
+    x: ['long', 'string'], y: ['double', { w: 'string' }], z: { '`indexer`': ['long', 'string'] }, t: { '`indexer`': 'string' },
+  });
+  assert.deepEqual(agg('buildschema', ['dynamic'], col(true, null, 7n)), ['bool', 'long']);
+  assert.deepEqual(agg('buildschema', ['dynamic'], col({ a: [] })), { a: { '`indexer`': null } });
+  // oracle summarize-operator-04: no rows give null
+  assert.equal(agg('buildschema', ['dynamic'], []), null);
 });

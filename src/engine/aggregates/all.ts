@@ -1,4 +1,4 @@
-/** The aggregate functions, by family (see basic.ts, collect.ts, select.ts, stats.ts). */
+/** The aggregate functions, by family (see basic.ts, collect.ts, select.ts, stats.ts, sketch.ts). */
 import type { AggregateFunction } from './types.js';
 import {
   avg, avgif, binaryAllAnd, binaryAllOr, binaryAllXor, count, countDistinct, countDistinctif, countif,
@@ -6,8 +6,9 @@ import {
 } from './basic.js';
 import {
   makeBagAgg, makeBagIf, makeDictionary, makeListAgg, makeListIf, makeListLegacy, makeListWithNulls,
-  makeSetAgg, makeSetIf, makeSetLegacy,
+  makeSetAgg, makeSetIf, makeSetLegacy, buildschema,
 } from './collect.js';
+import { hll, hllIf, hllMergeAgg, tdigest, tdigestMerge } from './sketch.js';
 import { argMax, argMin, takeAny, takeAnyif } from './select.js';
 import {
   covariance, covarianceif, covariancep, covariancepif, percentile, percentiles, percentilesArray,
@@ -26,4 +27,5 @@ export const AGGREGATES: AggregateFunction[] = [
   variance, variancep, varianceif, variancepif, stdev, stdevp, stdevif,
   covariance, covariancep, covarianceif, covariancepif,
   percentile, percentiles, percentilesArray, percentilew, percentilesw, percentileswArray,
+  buildschema, hll, hllIf, hllMergeAgg, tdigest, tdigestMerge,
 ];

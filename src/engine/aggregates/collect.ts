@@ -102,3 +102,72 @@ export const makeSetIf = conditional('make_set_if', makeSetAgg, 1);
 export const makeBagAgg = makeBag('make_bag', MAX_SIZE);
 export const makeDictionary = makeBag('make_dictionary', LEGACY_MAX_SIZE);
 export const makeBagIf = conditional('make_bag_if', makeBagAgg, 1);
+
+/** One position of a buildschema() schema: the kinds seen there, in first-seen order. */
+type SchemaAlt =
+  | { kind: 'scalar'; name: string }
+  | { kind: 'bag'; props: Map<string, SchemaAlt[]> }
+  | { kind: 'array'; items: SchemaAlt[] };
+
+/** The type name buildschema() gives a scalar inside a dynamic value. */
+function schemaTypeName(v: unknown): string {
+  switch (typeof v) {
+    case 'boolean': return 'bool';
+    case 'bigint': return 'long';
+    case 'number': return Number.isInteger(v) ? 'long' : 'double';
+    default: return 'string';
+  }
+}
+
+function admit(alts: SchemaAlt[], v: unknown): void {
+  if (isNull(v)) return;
+  if (Array.isArray(v)) {
+    let a = alts.find((x) => x.kind === 'array') as { kind: 'array'; items: SchemaAlt[] } | undefined;
+    if (!a) alts.push(a = { kind: 'array', items: [] });
+    for (const item of v) admit(a.items, item);
+  } else if (isBag(v)) {
+    let b = alts.find((x) => x.kind === 'bag') as { kind: 'bag'; props: Map<string, SchemaAlt[]> } | undefined;
+    if (!b) alts.push(b = { kind: 'bag', props: new Map() });
+    for (const k of Object.keys(v)) {
+      let p = b.props.get(k);
+      if (!p) b.props.set(k, p = []);
+      admit(p, v[k]);
+    }
+  } else {
+    const name = schemaTypeName(v);
+    if (!alts.some((x) => x.kind === 'scalar' && x.name === name)) alts.push({ kind: 'scalar', name });
+  }
+}
+
+/** A position's schema: its one kind, or the array of its alternatives; null when nothing was seen. */
+function renderSchema(alts: SchemaAlt[]): unknown {
+  const one = (a: SchemaAlt): unknown => {
+    if (a.kind === 'scalar') return a.name;
+    const bag: Record<string, unknown> = {};
+    const set = (k: string, x: unknown) => Object.defineProperty(bag, k, { value: x, enumerable: true, writable: true, configurable: true });
+    if (a.kind === 'array') set('`indexer`', renderSchema(a.items));
+    else for (const [k, p] of a.props) set(k, renderSchema(p));
+    return bag;
+  };
+  if (alts.length === 0) return null;
+  return alts.length === 1 ? one(alts[0]!) : alts.map(one);
+}
+
+/**
+ * buildschema(value): the minimal schema admitting every value: a type name, a bag of property
+ * schemas, {"`indexer`": element schema} for arrays, or an array of alternatives.
+ */
+export const buildschema: AggregateFunction = {
+  name: 'buildschema',
+  bind(ctx) {
+    const t = ctx.args[0]!.type;
+    return {
+      init: (): SchemaAlt[] => [],
+      add(s: SchemaAlt[], v: unknown) {
+        admit(s, toDynamic(t, v));
+        return s;
+      },
+      result: renderSchema,
+    };
+  },
+};

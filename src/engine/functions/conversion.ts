@@ -1,12 +1,12 @@
 /**
- * Conversion functions: tostring, toint, tolong, toreal, tobool, todecimal, toguid, gettype.
+ * Conversion functions: tostring, toint, tolong, toreal, tobool, todecimal, toguid, gettype, tohex.
  * Each binds to a converter chosen by the argument's KQL type, so the per-row work is one call.
  * Failed conversions give null (tostring gives the empty string, Kusto's null string).
  * The readers exported here (asLong, asReal, asText...) are shared with the other families.
  */
 import type { ScalarType } from '../../schema/types.js';
 import { toNetTicks } from '../values/datetime.js';
-import { type I64, fromNumber, norm, parseI64, toNumber, toString as i64Text } from '../values/int64.js';
+import { type I64, big, fromNumber, norm, parseI64, toNumber, toString as i64Text } from '../values/int64.js';
 import { formatDatetime, formatTimespan, jsonText, toBool, toReal } from '../values/index.js';
 import type { ScalarFunction } from './types.js';
 
@@ -191,6 +191,27 @@ const toint = (t: ScalarType) => {
   };
 };
 
+/**
+ * tohex(value[, minLength]): lowercase hex of the two's complement, 32 bits for an int and 64
+ * for a long (so negative values fill the width); zero-padded to minLength, at most 16.
+ */
+const tohex: ScalarFunction = {
+  name: 'tohex',
+  bind(ctx) {
+    const t = ctx.args[0]!.type;
+    const bits = t === 'int' ? 32 : 64;
+    const read = asLong(t);
+    const width = ctx.args.length > 1 ? asLong(ctx.args[1]!.type) : () => 0;
+    return (v, m) => {
+      const n = read(v);
+      if (n === null) return null;
+      const text = typeof n === 'number' && n >= 0 ? n.toString(16) : BigInt.asUintN(bits, big(n)).toString(16);
+      const w = width(m);
+      return w !== null && w > text.length ? text.padStart(Math.min(Number(w), 16), '0') : text;
+    };
+  },
+};
+
 export const CONVERSION_FUNCTIONS: ScalarFunction[] = [
   unary('tostring', asText),
   unary('tolong', asLong),
@@ -199,6 +220,7 @@ export const CONVERSION_FUNCTIONS: ScalarFunction[] = [
   unary('todecimal', asReal),
   unary('tobool', asBool, ['toboolean']),
   unary('toguid', asGuid),
+  tohex,
   {
     name: 'gettype',
     propagatesNulls: false,

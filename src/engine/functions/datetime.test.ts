@@ -287,3 +287,30 @@ test('datetime_utc_to_local and datetime_local_to_utc', () => {
   assert.equal(toLocal('2022-01-01', 'No/Such_Zone'), null);
   assert.equal(showDt(call('datetime_utc_to_local', [D('2022-01-01'), S('UTC')], 'datetime', false)), '2022-01-01T00:00:00Z');
 });
+
+test('around: within [center - delta, center + delta], bounds included', () => {
+  // oracle around-function-00: 01:29, 01:30 and 01:31 are within 1min of 01:30
+  const center = D('2021-01-01 01:30');
+  for (const [t, want] of [['01:28', false], ['01:29', true], ['01:30', true], ['01:31', true], ['01:31:00.0000001', false]] as const) {
+    assert.equal(call('around', [D(`2021-01-01 ${t}`), center, T('00:01:00')], 'bool'), want, t);
+  }
+  assert.equal(call('around', [L(10), L(12), L(2)], 'bool'), true);
+  assert.equal(call('around', [R(9.5), L(12), L(2)], 'bool'), false);
+  assert.equal(call('around', [R(1.5), R(1), R(0.5)], 'bool'), true);
+  assert.equal(call('around', [T('1.00:00:00'), T('1.00:30:00'), T('00:30:00')], 'bool'), true);
+  assert.equal(call('around', [L(10), L(10), L(-1)], 'bool'), false, 'a negative delta is an empty range');
+  assert.equal(call('around', [['long', null], L(10), L(1)], 'bool'), null);
+});
+
+test('datetime_list_timezones lists every IANA zone and alias, in ordinal order', () => {
+  const zones = call('datetime_list_timezones', [], 'dynamic') as string[];
+  // oracle datetime-list-timezones-00 has 597 names, from Africa/Abidjan to Zulu
+  assert.equal(zones.length, 597);
+  assert.equal(zones[0], 'Africa/Abidjan');
+  assert.equal(zones[zones.length - 1], 'Zulu');
+  for (const z of ['Africa/Asmera', 'America/Argentina/ComodRivadavia', 'Etc/GMT+10', 'US/Pacific', 'UTC', 'America/Coyhaique']) assert.ok(zones.includes(z), z);
+  assert.ok(!zones.includes('Factory'));
+  assert.deepEqual([...zones].sort(), zones);
+  // Every listed name is usable by the time zone functions.
+  for (const z of zones) new Intl.DateTimeFormat('en-US', { timeZone: z });
+});

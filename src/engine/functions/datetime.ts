@@ -14,6 +14,7 @@ import {
   daysFromCivil, daysInMonth, fromParts, toParts, fromNetTicks, parseDatetime, parseTimespan,
 } from '../values/datetime.js';
 import type { BindContext, RowFn, ScalarFunction } from './types.js';
+import { TIMEZONE_NAMES } from './timezones.js';
 
 const TICKS_PER_WEEK = 7 * TICKS_PER_DAY;
 /** Days from 1970-01-01 to our epoch 2020-01-01. */
@@ -760,7 +761,35 @@ function zoneFunction(name: string, convert: (offsetAt: (t: I64) => number, t: I
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * around(value, center, delta): value within [center - delta, center + delta], bounds included.
+ * Datetimes and timespans compare as exact ticks; numbers as reals.
+ */
+const around: ScalarFunction = {
+  name: 'around',
+  bind(ctx) {
+    const ticks = (t: ScalarType) => t === 'datetime' || t === 'timespan';
+    if (ctx.args.every((a) => ticks(a.type) || isInt(a.type))) {
+      return (v: I64, c: I64, d: I64) => {
+        const lo = sub(c, d), hi = add(c, d);
+        return v >= lo && v <= hi;
+      };
+    }
+    return (v, c, d) => {
+      const x = num(v), m = num(c), w = num(d);
+      return x >= m - w && x <= m + w;
+    };
+  },
+};
+
+/** datetime_list_timezones(): every IANA zone and alias name, as a dynamic array. */
+const listTimezones: ScalarFunction = {
+  name: 'datetime_list_timezones',
+  bind: () => () => [...TIMEZONE_NAMES],
+};
+
 export const DATETIME_FUNCTIONS: ScalarFunction[] = [
+  around, listTimezones,
   now, ago, bin, binAt,
   startOf('day'), startOf('week'), startOf('month'), startOf('year'),
   endOf('day'), endOf('week'), endOf('month'), endOf('year'),

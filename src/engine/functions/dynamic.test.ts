@@ -285,3 +285,56 @@ test('zip, range, repeat', () => {
   assert.deepEqual(call('repeat', [str('a'), long(0)]), []);
   assert.equal(call('repeat', [str('a'), long(-1)]), null);
 });
+
+test('dynamic_to_json: canonical JSON with sorted keys at every depth; scalars as tostring', () => {
+  // oracle dynamic-to-json-function-00: key order does not matter
+  const bag1 = { Y10: {}, X8: { c3: 1, d8: 5, a4: 6 }, D1: 114, A1: 12, B1: 2, C1: 3, A14: [15, 13, 18] };
+  const bag2 = { X8: { a4: 6, c3: 1, d8: 5 }, A14: [15, 13, 18], C1: 3, B1: 2, Y10: {}, A1: 12, D1: 114 };
+  const want = '{"A1":12,"A14":[15,13,18],"B1":2,"C1":3,"D1":114,"X8":{"a4":6,"c3":1,"d8":5},"Y10":{}}';
+  assert.equal(call('dynamic_to_json', [dyn(bag1)], 'string'), want);
+  assert.equal(call('dynamic_to_json', [dyn(bag2)], 'string'), want);
+  assert.equal(call('dynamic_to_json', [dyn([{ b: 'x', a: [true, null] }, 1.5])], 'string'), '[{"a":[true,null],"b":"x"},1.5]');
+  assert.equal(call('dynamic_to_json', [dyn('text')], 'string'), 'text');
+  assert.equal(call('dynamic_to_json', [long(42)], 'string'), '42');
+});
+
+test('hll values: dcount_hll counts distinct hashes; hll_merge unites them', () => {
+  // The sparse value Kusto's docs show for hll() (precision 14): four distinct hashes.
+  const kusto = [[1024, 14], ['7755241107725382121', '-5665157283053373866', '3803688792395291579', '-1003235211361077779'], []];
+  assert.equal(call('dcount_hll', [dyn(kusto)], 'long'), 4);
+  const other = [[1024, 14], ['3803688792395291579', '42'], []];
+  const merged = call('hll_merge', [dyn(kusto), dyn(other)]) as unknown[];
+  assert.deepEqual(merged[0], [1024, 14]);
+  assert.equal(call('dcount_hll', [dyn(merged)], 'long'), 5);
+  assert.deepEqual(call('hll_merge', [dyn(null), dyn(other)]), other, 'null inputs are skipped');
+  assert.equal(call('hll_merge', [dyn(null), dyn('junk')]), null);
+  assert.equal(call('dcount_hll', [dyn({ a: 1 })], 'long'), null);
+});
+
+test('tdigest values: percentiles are weighted nearest-rank picks; ranks sum weights', () => {
+  // A digest in the layout Kusto's docs show ([[type], values, weights]; OREGON's DamageProperty).
+  const oregon = [[7], [5000, 1000, 60000, 434000, 20000, 50000, 100000, 500000, 0, 1500000, 20400000, 6000, 62600000],
+    [8, 2, 1, 1, 1, 1, 3, 1, 401, 1, 1, 1, 1]];
+  assert.equal(call('percentile_tdigest', [dyn(oregon), long(100)], 'long'), 62600000);
+  assert.equal(call('percentile_tdigest', [dyn(oregon), long(50)], 'long'), 0);
+  assert.equal(call('percentile_tdigest', [dyn(oregon), long(0)], 'long'), 0);
+  // oracle tdigest-aggregation-function-01: values 1 (weight 1) and 2 (weight 2), P50 is 2
+  const small = [[8], [1.0, 2.0], [1, 2]];
+  assert.equal(call('percentile_tdigest', [dyn(small), long(50)]), 2);
+  assert.deepEqual(call('percentiles_array_tdigest', [dyn(small), long(0), long(30), long(100)]), [1, 1, 2]);
+  assert.deepEqual(call('percentiles_array_tdigest', [dyn(small), dyn([50, 10])]), [2, 1]);
+  assert.equal(call('percentiles_array_tdigest', [dyn(small), long(10), ['string', 'long', 'const']], 'long'), 1);
+  // oracle rank-tdigest-function-00 in small: 1..10 each once
+  const ten = [[7], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], new Array(10).fill(1)];
+  assert.equal(call('rank_tdigest', [dyn(ten), long(7)], 'real'), 7);
+  assert.equal(call('rank_tdigest', [dyn(ten), ['real', 6.5]], 'real'), 6);
+  assert.equal(call('rank_tdigest', [dyn(ten), long(0)], 'real'), 0);
+  assert.equal(call('percentrank_tdigest', [dyn(ten), long(5)], 'real'), 50);
+  assert.equal(call('rank_tdigest', [dyn(ten), str('7')], 'real'), null, 'a value of another type has no rank');
+  // oracle merge-tdigest-function-00: merging 1..10 and 11..20, the 100th percentile is 20
+  const tens = [[7], [11, 12, 13, 14, 15, 16, 17, 18, 19, 20], new Array(10).fill(1)];
+  const merged = call('merge_tdigest', [dyn(ten), dyn(tens)]);
+  assert.equal(call('percentile_tdigest', [dyn(merged), long(100)], 'long'), 20);
+  assert.equal(call('percentile_tdigest', [dyn(merged), long(50)], 'long'), 10);
+  assert.equal(call('percentile_tdigest', [dyn('junk'), long(50)], 'long'), null);
+});

@@ -9,6 +9,7 @@ import * as I from '../values/int64.js';
 import { TICKS_PER_HOUR } from '../values/datetime.js';
 import { coerce, compareValues, jsonText, keyOf, toDynamic } from '../values/index.js';
 import { stringifier } from './operators.js';
+import { asText } from './conversion.js';
 import { fn, type ScalarFunction } from './types.js';
 
 export type Bag = Record<string, unknown>;
@@ -871,7 +872,31 @@ const repeat: ScalarFunction = {
   },
 };
 
+/** JSON with every property bag's keys in ordinal order, at every depth. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';
+  if (v !== null && typeof v === 'object') {
+    const bag = v as Bag;
+    const keys = Object.keys(bag).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(bag[k])).join(',') + '}';
+  }
+  return jsonText(v);
+}
+
+/**
+ * dynamic_to_json(): arrays and bags as canonical JSON (sorted keys), so equal values give equal
+ * text; a scalar as its tostring().
+ */
+const dynamicToJson: ScalarFunction = {
+  name: 'dynamic_to_json',
+  bind(ctx) {
+    const text = asText(ctx.args[0]!.type);
+    return (v) => (v !== null && typeof v === 'object' ? canonicalJson(v) : text(v));
+  },
+};
+
 export const DYNAMIC_FUNCTIONS: ScalarFunction[] = [
+  dynamicToJson,
   member, element, parseJsonFn, extractJson,
   bagPack, packAll, packArray, bagKeys, bagMerge, bagRemoveKeys, bagSetKey, bagHasKey, bagZip, treepath,
   arrayLength, arrayConcat, arraySlice, arrayReverse, arrayRotateLeft, arrayRotateRight,

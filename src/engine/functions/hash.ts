@@ -120,7 +120,7 @@ function bytesOf(t: ScalarType): (v: unknown) => Uint8Array {
 }
 
 /** The unsigned XXH64 of a value of type `t`. */
-function hasher(t: ScalarType): (v: unknown) => bigint {
+export function hasher(t: ScalarType): (v: unknown) => bigint {
   const bytes = bytesOf(t);
   return (v) => xxhash64(bytes(v));
 }

@@ -9,6 +9,7 @@ import { type I64, big, norm, neg, toNumber } from '../values/int64.js';
 import { compareValues } from '../values/index.js';
 import { asLong, asNumber } from './conversion.js';
 import type { BindContext, RowFn, ScalarFunction } from './types.js';
+import { QUANTITIES, type Quantity, convertUnit } from './units.js';
 
 const isIntegral = (t: ScalarType) => t === 'long' || t === 'int' || t === 'timespan';
 
@@ -260,8 +261,16 @@ export function incompleteBeta(x: number, a: number, b: number): number {
 
 const badShape = (a: number, b: number) => !(a > 0 && a <= 10000 && b > 0 && b <= 10000);
 
+/**
+ * The beta CDF. A non-positive shape does not give NaN as the docs say: Kusto returns the
+ * limit distribution (alpha -> 0 puts all mass at 0, so the CDF is 1), which is what it answers
+ * for alpha = -1.
+ */
 function betaCdf(x: number, a: number, b: number): number {
-  if (x < 0 || x > 1 || badShape(a, b)) return NaN;
+  if (x < 0 || x > 1 || Number.isNaN(a) || Number.isNaN(b) || a > 10000 || b > 10000) return NaN;
+  if (a <= 0 && b <= 0) return NaN;
+  if (a <= 0) return 1;
+  if (b <= 0) return x < 1 ? 0 : 1;
   return incompleteBeta(x, a, b);
 }
 
@@ -396,6 +405,20 @@ const bitsetCountOnes: ScalarFunction = {
   },
 };
 
+/** convert_<quantity>(value, from, to): null for a unit the quantity does not have. */
+function converter(name: string, q: Quantity): ScalarFunction {
+  return {
+    name,
+    bind(ctx) {
+      const read = asNumber(ctx.args[0]!.type);
+      return (v, from, to) => {
+        const x = read(v);
+        return x === null ? null : convertUnit(q, x, String(from), String(to));
+      };
+    },
+  };
+}
+
 const nonNegative = (f: (x: number) => number) => (x: number) => (x < 0 ? null : f(x));
 
 export const MATH_FUNCTIONS: ScalarFunction[] = [
@@ -441,4 +464,5 @@ export const MATH_FUNCTIONS: ScalarFunction[] = [
   shift('binary_shift_left', true),
   shift('binary_shift_right', false),
   bitsetCountOnes,
+  ...Object.entries(QUANTITIES).map(([q, table]) => converter(`convert_${q}`, table)),
 ];

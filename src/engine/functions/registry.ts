@@ -13,10 +13,13 @@ import { CONDITIONAL_FUNCTIONS } from './conditional.js';
 import { PARSING_FUNCTIONS } from './parsing.js';
 import { IP_FUNCTIONS } from './ip.js';
 import { HASH_FUNCTIONS } from './hash.js';
+import { SKETCH_FUNCTIONS } from './sketch.js';
+import { METADATA_FUNCTIONS } from './metadata.js';
 
 const FAMILIES: ScalarFunction[][] = [
   OPERATORS, STRING_FUNCTIONS, CONVERSION_FUNCTIONS, DATETIME_FUNCTIONS, DYNAMIC_FUNCTIONS,
   MATH_FUNCTIONS, CONDITIONAL_FUNCTIONS, PARSING_FUNCTIONS, IP_FUNCTIONS, HASH_FUNCTIONS,
+  SKETCH_FUNCTIONS, METADATA_FUNCTIONS,
 ];
 
 const registry = new Map<string, ScalarFunction>();

@@ -520,3 +520,64 @@ test('new_guid is volatile and returns lowercase guids', () => {
   assert.match(g1, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   assert.notEqual(g1, g2);
 });
+
+// ---------------------------------------------------------------- tohex, unit conversion
+
+test('tohex: two\'s complement of the int or long width, zero-padded to at most 16', () => {
+  // oracle tohex-function-00
+  assert.equal(call('tohex', [l(256)]), '100');
+  assert.equal(call('tohex', [l(-256)]), 'ffffffffffffff00');
+  assert.equal(call('tohex', [i(-256), i(8)]), 'ffffff00');
+  assert.equal(call('tohex', [i(-256)]), 'ffffff00');
+  assert.equal(call('tohex', [l(256), i(8)]), '00000100');
+  assert.equal(call('tohex', [l(256), i(2)]), '100');
+  assert.equal(call('tohex', [l(255), i(40)]), '00000000000000ff', 'minLength above 16 counts as 16');
+  assert.equal(call('tohex', [l(9223372036854775807n)]), '7fffffffffffffff');
+  assert.equal(call('tohex', [l(-9223372036854775808n)]), '8000000000000000');
+  // oracle binary-all-and-aggregation-function-00 (after toupper)
+  assert.equal(call('tohex', [l(0xcafef00d)]), 'cafef00d');
+  assert.equal(call('tohex', [l(null)]), '');
+});
+
+test('convert_*: UnitsNet formulas through the base unit, null for unknown units', () => {
+  // oracle convert-*-function-00
+  assert.equal(call('convert_angle', [r(1.2), s('Degree'), s('Arcminute')], 'real'), 72);
+  near(call('convert_energy', [r(1.2), s('Joule'), s('BritishThermalUnit')], 'real'), 0.0011373805443759806);
+  near(call('convert_force', [r(1.2), s('Newton'), s('Decanewton')], 'real'), 0.12);
+  assert.equal(call('convert_length', [r(1.2), s('Meter'), s('Foot')], 'real'), 3.9370078740157477);
+  assert.equal(call('convert_mass', [r(1.2), s('Kilogram'), s('Pound')], 'real'), 2.6455471462185307);
+  near(call('convert_temperature', [r(1.2), s('Kelvin'), s('DegreeCelsius')], 'real'), -271.95);
+  // AcreFoot's two directions are not inverses in UnitsNet: Kusto's 0.0009728568 uses x * 0.000810714.
+  assert.equal(call('convert_volume', [r(1.2), s('CubicMeter'), s('AcreFoot')], 'real'), 0.0009728568);
+  // Neither side the base unit: through Kelvin, through Meter.
+  near(call('convert_temperature', [r(100), s('DegreeCelsius'), s('DegreeFahrenheit')], 'real'), 212);
+  near(call('convert_length', [r(1), s('Mile'), s('Kilometer')], 'real'), 1.60934);
+  near(call('convert_speed', [r(36), s('KilometerPerHour'), s('MeterPerSecond')], 'real'), 10);
+  assert.equal(call('convert_length', [r(5), s('Inch'), s('Inch')], 'real'), 5);
+  assert.equal(call('convert_length', [l(2), s('Kilometer'), s('Meter')], 'real'), 2000, 'a long value is read as real');
+  assert.equal(call('convert_length', [r(1), s('Meter'), s('Parsnip')], 'real'), null);
+  assert.equal(call('convert_mass', [r(1), s('kilogram'), s('Pound')], 'real'), null, 'unit names are case-sensitive');
+});
+
+test('beta_cdf: a non-positive alpha gives the limit (1), as Kusto answers', () => {
+  // oracle beta-cdf-function-00: beta_cdf(0.1, -1, 20) is 1
+  assert.equal(call('beta_cdf', [r(0.1), r(-1), r(20)], 'real'), 1);
+  assert.equal(call('beta_cdf', [r(0.1), r(2), r(-1)], 'real'), 0);
+  assert.ok(Number.isNaN(call('beta_cdf', [r(0.1), r(-1), r(-1)], 'real')));
+  assert.ok(Number.isNaN(call('beta_cdf', [r(0.1), r(20000), r(2)], 'real')));
+});
+
+// ---------------------------------------------------------------- environment
+
+test('current_cluster_endpoint and current_database name this engine', () => {
+  assert.equal(call('current_cluster_endpoint', []), 'localhost');
+  assert.equal(call('current_database', []), 'exfilwatch');
+});
+
+test('estimate_data_size sums fixed widths and UTF-8 text lengths', () => {
+  // oracle estimate-data-size-function-00: a long and a 10-character string are 18 bytes
+  assert.equal(call('estimate_data_size', [l(7), s('1234567890')], 'long'), 18);
+  assert.equal(call('estimate_data_size', [i(1), r(0.5), b(true), s('é')], 'long'), 4 + 8 + 1 + 2);
+  assert.equal(call('estimate_data_size', [l(null), s('')], 'long'), 0);
+  assert.equal(call('estimate_data_size', [d({ a: 1 })], 'long'), 7);
+});

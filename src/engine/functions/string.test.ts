@@ -303,3 +303,24 @@ test('format_bytes', () => {
   assert.equal(call('format_bytes', [l(20010332), l(0), s('KB')]), '19541 KB');
   assert.equal(call('format_bytes', [['real', 1024]]), '1 KB');
 });
+
+test('gzip and zlib base64: stored blocks byte for byte as Kusto writes them; bad input is empty', () => {
+  // oracle gzip-base64-compress-00, zlib-base64-compress-function-00
+  assert.equal(call('gzip_compress_to_base64_string', [s('1234567890qwertyuiop')]), 'H4sIAAAAAAAA/wEUAOv/MTIzNDU2Nzg5MHF3ZXJ0eXVpb3A6m7f2FAAAAA==');
+  assert.equal(call('zlib_compress_to_base64_string', [s('1234567890qwertyuiop')]), 'eAEBFADr/zEyMzQ1Njc4OTBxd2VydHl1aW9wOAkGdw==');
+  assert.equal(call('gzip_decompress_from_base64_string', [s('H4sIAAAAAAAA/wEUAOv/MTIzNDU2Nzg5MHF3ZXJ0eXVpb3A6m7f2FAAAAA==')]), '1234567890qwertyuiop');
+  // oracle zlib-base64-decompress-function-00: compressed by zlib at its default level
+  assert.equal(call('zlib_decompress_from_base64_string', [s('eJwLSS0uUSguKcrMS1cwNDIGACxqBQ4=')]), 'Test string 123');
+  // oracle gzip-base64-decompress-01
+  assert.equal(call('gzip_decompress_from_base64_string', [s('x0x0x0')]), '');
+  assert.equal(call('zlib_decompress_from_base64_string', [s('x0x0x0')]), '');
+  assert.equal(call('zlib_decompress_from_base64_string', [s('AAAA')]), '', 'valid base64, not zlib');
+  for (const text of ['', 'héllo ⒦ 😀', 'abc'.repeat(30000)]) {
+    assert.equal(call('gzip_decompress_from_base64_string', [s(call('gzip_compress_to_base64_string', [s(text)]) as string)]), text);
+    assert.equal(call('zlib_decompress_from_base64_string', [s(call('zlib_compress_to_base64_string', [s(text)]) as string)]), text);
+  }
+  // A gzip header with FLG set (here FNAME) is refused, as Kusto documents.
+  const named = Buffer.from(call('gzip_compress_to_base64_string', [s('x')]) as string, 'base64');
+  named[3] = 8;
+  assert.equal(call('gzip_decompress_from_base64_string', [s(named.toString('base64'))]), '');
+});

@@ -5,6 +5,7 @@
  * user regex runs on RE2 (regex.ts). Lengths and positions count UTF-16 units, except where
  * the docs say code points (strlen, substring, reverse).
  */
+import { deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import type { ScalarType } from '../../schema/types.js';
 import { facts } from '../../diagnostics/facts.js';
 import { parseScalarType } from '../../schema/types.js';
@@ -775,6 +776,41 @@ function guidToBase64(g: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Compression
+
+/**
+ * Kusto's compressors write stored (uncompressed) deflate blocks: level 0. Its gzip header has
+ * no flags, no time, XFL 0 and OS 255 (unknown), as .NET's GZipStream writes it.
+ */
+function gzipBase64(s: string): string {
+  const out = gzipSync(Buffer.from(s, 'utf8'), { level: 0 });
+  out[8] = 0;
+  out[9] = 0xff;
+  return out.toString('base64');
+}
+
+/** Gzip with the mandatory header (ID1, ID2, CM = deflate) and no optional fields (FLG 0). */
+function gunzipBase64(s: string): string {
+  const b = base64Bytes(s);
+  if (!b || b.length < 18 || b[0] !== 0x1f || b[1] !== 0x8b || b[2] !== 8 || b[3] !== 0) return '';
+  return inflated(() => gunzipSync(b));
+}
+
+function zlibDecompressBase64(s: string): string {
+  const b = base64Bytes(s);
+  return b ? inflated(() => inflateSync(b)) : '';
+}
+
+/** Decompressed UTF-8 text; '' when the data is invalid. */
+function inflated(run: () => Buffer): string {
+  try {
+    return UTF8.decode(run());
+  } catch {
+    return '';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Code points
 
 function codePoints(s: string): number[] {
@@ -965,6 +1001,10 @@ export const STRING_FUNCTIONS: ScalarFunction[] = [
   { name: 'base64_encode_fromarray', bind: () => base64FromArray },
   textFn('base64_decode_toguid', guidFromBase64),
   textFn('base64_encode_fromguid', guidToBase64),
+  textFn('gzip_compress_to_base64_string', gzipBase64),
+  textFn('gzip_decompress_from_base64_string', gunzipBase64),
+  textFn('zlib_compress_to_base64_string', (s) => deflateSync(Buffer.from(s, 'utf8'), { level: 0 }).toString('base64')),
+  textFn('zlib_decompress_from_base64_string', zlibDecompressBase64),
   textFn('unicode_codepoints_from_string', codePoints, { aliases: ['to_utf8'] }),
   codepointsToString,
   textFn('punycode_from_string', punycodeEncode),

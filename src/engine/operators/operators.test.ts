@@ -268,3 +268,171 @@ test('pivot: count by default, an aggregate, group columns', async () => {
 test('evaluate: other plugins are reported as unsupported', async () => {
   await assert.rejects(q(`range x from 1 to 3 step 1 | evaluate narrow()`), (e: { diagnostic?: { code: string } }) => e.diagnostic?.code === 'EW103');
 });
+
+// ---------------------------------------------------------------- mv-apply
+
+test('mv-apply: the subquery runs per row over its expanded items', async () => {
+  const data = `datatable(index:int, Arr:dynamic)[0, dynamic([1, 5, 3]), 1, dynamic([10, 2, 5, 7])]`;
+  const top = await q(`${data} | mv-apply topElem=Arr to typeof(long) on (top 1 by topElem)`);
+  assert.deepEqual(top.columns, ['index:int', 'Arr:dynamic', 'topElem:long']);
+  assert.deepEqual(sorted(top.rows), [[0, [1, 5, 3], 5], [1, [10, 2, 5, 7], 10]]);
+  const idx = await q(`${data} | mv-apply with_itemindex=i v=Arr to typeof(long) on (where i >= 2)`);
+  assert.deepEqual(idx.columns, ['index:int', 'Arr:dynamic', 'v:long', 'i:long']);
+  assert.deepEqual(sorted(idx.rows), [[0, [1, 5, 3], 3, 2], [1, [10, 2, 5, 7], 5, 2], [1, [10, 2, 5, 7], 7, 3]]);
+});
+
+test('mv-apply: columns the subquery drops come back from the row; empty results drop it', async () => {
+  const r = await q(`datatable(Val:int, Arr1:dynamic, Arr2:dynamic)[
+      1, dynamic(['A1', 'A2', 'A3']), dynamic([10, 30, 7]),
+      3, dynamic(['C1', 'C2', 'C3', 'C4']), dynamic([6, 40, 20, 8]),
+      4, dynamic([]), dynamic([])]
+    | mv-apply NewArr1=Arr1, NewArr2=Arr2 to typeof(long) on (
+        top 2 by NewArr2 | summarize NewArr1=make_list(NewArr1), NewArr2=make_list(NewArr2))`);
+  assert.deepEqual(r.columns, ['Val:int', 'Arr1:dynamic', 'Arr2:dynamic', 'NewArr1:dynamic', 'NewArr2:dynamic']);
+  // summarize without `by` gives one row even for the empty expansion of Val=4.
+  assert.deepEqual(sorted(r.rows), [
+    [1, ['A1', 'A2', 'A3'], [10, 30, 7], ['A2', 'A1'], [30, 10]],
+    [3, ['C1', 'C2', 'C3', 'C4'], [6, 40, 20, 8], ['C2', 'C3'], [40, 20]],
+    [4, [], [], [], []],
+  ]);
+  const none = await q(`datatable(k:string, a:dynamic)['x', dynamic([1, 2]), 'y', dynamic([])] | mv-apply a to typeof(long) limit 1 on (extend b = a * 2)`);
+  assert.deepEqual(none.rows, [['x', 1, 2]]);
+});
+
+// ---------------------------------------------------------------- scan
+
+test('scan: cumulative sums read the step state, with a reset condition', async () => {
+  const sum = await q(`range x from 1 to 5 step 1 | scan declare (cumulative_x:long=0) with (step s1: true => cumulative_x = x + s1.cumulative_x;)`);
+  assert.deepEqual(sum.rows, [[1, 1], [2, 3], [3, 6], [4, 10], [5, 15]]);
+  const reset = await q(`range x from 1 to 5 step 1 | extend y = 2 * x
+    | scan declare (cx:long=0, cy:long=0) with (
+        step s1: true => cx = iff(s1.cx >= 10, x, x + s1.cx), cy = iff(s1.cy >= 10, y, y + s1.cy);)`);
+  assert.deepEqual(reset.rows, [[1, 2, 1, 2], [2, 4, 3, 6], [3, 6, 6, 12], [4, 8, 10, 8], [5, 10, 5, 18]]);
+});
+
+test('scan: sequences move through the steps and get match ids', async () => {
+  const r = await q(`datatable(Ts:timespan, Event:string)[0m,'A', 1m,'Start', 2m,'B', 3m,'D', 4m,'Stop', 6m,'C', 8m,'Start', 11m,'E', 12m,'Stop']
+    | sort by Ts asc
+    | scan with_match_id=m_id with (
+        step s1: Event == 'Start';
+        step s2: Event != 'Start' and Event != 'Stop' and Ts - s1.Ts <= 5m;
+        step s3: Event == 'Stop' and Ts - s1.Ts <= 5m;)`);
+  assert.deepEqual(r.columns, ['Ts:timespan', 'Event:string', 'm_id:long']);
+  assert.deepEqual(r.rows, [
+    ['00:01:00', 'Start', 0], ['00:02:00', 'B', 0], ['00:03:00', 'D', 0], ['00:04:00', 'Stop', 0],
+    ['00:08:00', 'Start', 1], ['00:11:00', 'E', 1], ['00:12:00', 'Stop', 1],
+  ]);
+});
+
+test('scan: output=none advances a sequence silently (session tagging)', async () => {
+  const r = await q(`datatable(Ts:timespan, Event:string)[0m,'A', 1m,'A', 2m,'B', 3m,'D', 32m,'B', 36m,'C', 38m,'D', 41m,'E', 75m,'A']
+    | sort by Ts asc
+    | scan with_match_id=session_id declare (sessionStart: timespan) with (
+        step inSession: true => sessionStart = iff(isnull(inSession.sessionStart), Ts, inSession.sessionStart);
+        step endSession output=none: Ts - inSession.sessionStart > 30m;)`);
+  assert.deepEqual(r.rows.map((x) => [x[2], x[3]]), [
+    ['00:00:00', 0], ['00:00:00', 0], ['00:00:00', 0], ['00:00:00', 0],
+    ['00:32:00', 1], ['00:32:00', 1], ['00:32:00', 1], ['00:32:00', 1], ['01:15:00', 2],
+  ]);
+});
+
+test('scan: output=last keeps only the last of consecutive matches of a step', async () => {
+  const r = await q(`range x from 1 to 5 step 1 | scan with (step s1 output=last: x < 3; step s2: x >= 4;)`);
+  assert.deepEqual(r.rows, [[2], [4], [5]]);
+});
+
+// ---------------------------------------------------------------- partition
+
+test('partition: the subquery runs per key over that key\'s rows', async () => {
+  const r = await q(`datatable(Timestamp:datetime, userID:int, EventType:string)[
+      datetime(2024-05-28 08:15:23), 1, 'login', datetime(2024-05-28 08:30:15), 2, 'login',
+      datetime(2024-05-28 12:30:45), 1, 'logout', datetime(2024-05-28 11:45:32), 2, 'logout']
+    | partition hint.strategy=native by userID (
+        sort by Timestamp asc
+        | scan declare (start:datetime, end:datetime, d:timespan) with (
+            step s1 output=none: EventType == 'login' => start = Timestamp;
+            step s2: EventType == 'logout' => start = s1.start, end = Timestamp, d = Timestamp - s1.start;))
+    | project userID, d`);
+  assert.deepEqual(sorted(r.rows), [[1, '04:15:22'], [2, '03:15:17']]);
+  const top = await q(`datatable(k:string, v:long)['a',1, 'b',5, 'a',3, 'b',2] | partition by k (top 1 by v)`);
+  assert.deepEqual(sorted(top.rows), [['a', 3], ['b', 5]]);
+});
+
+test('partition: the { } form reads the key with toscalar()', async () => {
+  const r = await q(`let L = datatable(a:long)[1, 2];
+    datatable(p:string)['x', 'y', 'x'] | partition by p { L | extend key = toscalar(p) }`);
+  assert.deepEqual(sorted(r.rows), [[1, 'x'], [1, 'y'], [2, 'x'], [2, 'y']]);
+});
+
+// ---------------------------------------------------------------- search
+
+test('search: unscoped over let views, tagged with $table', async () => {
+  const r = await q(`let Range10 = view () { range MyColumn from 1 to 10 step 1 };
+    let Range20 = view () { range MyColumn from 1 to 20 step 1 };
+    search MyColumn == 5`);
+  assert.deepEqual(r.columns, ['$table:string', 'MyColumn:long']);
+  assert.deepEqual(sorted(r.rows), [['Range10', 5], ['Range20', 5]]);
+});
+
+test('search: terms over every column, wildcards, column:term, case sensitivity', async () => {
+  const AB = `let A = datatable(s:string, n:long)['Hello world', 1, 'foo bar', 2]; let B = datatable(t:string)['worldwide', 'x'];`;
+  const w = await q(`${AB} search in (A, B) "world*"`);
+  assert.deepEqual(w.columns, ['$table:string', 's:string', 'n:long', 't:string']);
+  assert.deepEqual(sorted(w.rows), [['A', 'Hello world', 1, ''], ['B', '', null, 'worldwide']]);
+  assert.deepEqual((await q(`${AB} A | search "wor"`)).rows, []);
+  assert.deepEqual((await q(`${AB} A | search "*orl*"`)).rows, [['A', 'Hello world', 1]]);
+  assert.deepEqual((await q(`${AB} A | search "h*o w*d"`)).rows, [['A', 'Hello world', 1]]);
+  assert.deepEqual((await q(`${AB} A | search s:"bar" or n == 1`)).rows.length, 2);
+  assert.deepEqual((await q(`${AB} A | search kind=case_sensitive "hello"`)).rows, []);
+  assert.deepEqual((await q(`${AB} A | search "hello"`)).rows, [['A', 'Hello world', 1]]);
+  assert.deepEqual((await q(`${AB} A | search * has "bar"`)).rows, [['A', 'foo bar', 2]]);
+});
+
+// ---------------------------------------------------------------- reduce
+
+test('reduce: values without frequent terms all fall in "others"', async () => {
+  const r = await q(`range x from 1 to 10 step 1 | project str = strcat("foo", "Z", tostring(x)) | reduce by str`);
+  assert.deepEqual(r.columns, ['Pattern:string', 'Count:long', 'Representative:string']);
+  assert.deepEqual(r.rows, [['others', 10, '']]);
+});
+
+test('reduce: frequent terms make a pattern; kind=source labels each row', async () => {
+  const r = await q(`range x from 1 to 10 step 1 | project str = strcat("San ", tostring(x)) | reduce by str`);
+  assert.deepEqual(r.rows, [['San *', 10, 'San 1']]);
+  const mixed = await q(`datatable(s:string)['a b c', 'a x c', 'a y c', 'q r', 'z'] | reduce by s with threshold=0.3`);
+  assert.deepEqual(mixed.rows, [['a * c', 3, 'a b c'], ['others', 2, '']]);
+  const src = await q(`datatable(s:string)['a b', 'a c', 'z'] | reduce kind=source by s with threshold=0.5`);
+  assert.deepEqual(src.rows, [['a b', 'a *', 2, 'a b'], ['a c', 'a *', 2, 'a b'], ['z', 'others', 1, '']]);
+});
+
+// ---------------------------------------------------------------- graphs
+
+const CHILD_OF = `datatable(child:string, parent:string)[
+  'Alice','Bob', 'Carol','Alice', 'Carol','Dave', 'Greg','Alice', 'Greg','Dave',
+  'Howard','Alice', 'Howard','Dave', 'Eve','Frank', 'Frank','Mallory', 'Eve','Kirk']`;
+
+test('graph-mark-components: weakly connected components of the nodes', async () => {
+  const r = await q(`${CHILD_OF} | make-graph child --> parent with_node_id=name
+    | graph-mark-components with_component_id = family | graph-to-table nodes`);
+  assert.deepEqual(r.columns, ['name:string', 'family:long']);
+  assert.deepEqual(r.rows, [['Alice', 0], ['Bob', 0], ['Carol', 0], ['Dave', 0], ['Greg', 0], ['Howard', 0], ['Eve', 1], ['Frank', 1], ['Mallory', 1], ['Kirk', 1]]);
+  const strong = await q(`datatable(a:string, b:string)['x','y', 'y','x', 'y','z']
+    | make-graph a --> b with_node_id=n | graph-mark-components kind=strong | graph-to-table nodes`);
+  assert.deepEqual(strong.rows, [['x', 0], ['y', 0], ['z', 1]]);
+});
+
+test('graph-to-table: edges with their endpoints and node tables', async () => {
+  const r = await q(`let nodes = datatable(name:string, age:long)['Alice', 23, 'Bob', 31];
+    datatable(source:string, destination:string, rel:string)['Alice','Bob','knows', 'Bob','Trent','trusts']
+    | make-graph source --> destination with nodes on name
+    | graph-to-table edges with_source_id=S with_target_id=T`);
+  assert.deepEqual(r.columns, ['S:long', 'T:long', 'source:string', 'destination:string', 'rel:string']);
+  const [e1, e2] = r.rows;
+  assert.equal(e1![1], e2![0]); // Bob is one node
+  assert.notEqual(e1![0], e1![1]);
+  const n = await q(`let nodes = datatable(name:string, age:long)['Alice', 23, 'Bob', 31];
+    datatable(source:string, destination:string)['Alice','Bob', 'Bob','Trent']
+    | make-graph source --> destination with nodes on name | graph-to-table nodes`);
+  // Trent has no node row: a node with empty properties.
+  assert.deepEqual(n.rows, [['Alice', 23], ['Bob', 31], ['', null]]);
+});

@@ -1,0 +1,87 @@
+/** `exfilwatch hunt` and `exfilwatch rules`: run the pack (or --rules) over telemetry and print alerts. */
+import { parseArgs } from 'node:util';
+import { PACK_RULES, PACK_WATCHLISTS, SAMPLE_DIR, sampleCaptureTime } from '../content/index.js';
+import { hunt, loadRules, loadWatchlists, withWatchlists } from '../detect/index.js';
+import { loadData } from '../engine/query.js';
+import { discoverFiles } from '../sources/index.js';
+import { type AlertFormat, formatAlerts, summary } from './alerts-output.js';
+import { formatDiagnostic, parseNow, reportError } from './main.js';
+
+export async function huntCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        rules: { type: 'string', multiple: true }, watchlists: { type: 'string' }, now: { type: 'string' },
+        format: { type: 'string' }, table: { type: 'string', multiple: true }, 'strict-schema': { type: 'boolean' },
+        strict: { type: 'boolean' }, quiet: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const format = (values.format ?? 'table') as AlertFormat;
+  if (!['table', 'jsonl', 'csv', 'ocsf'].includes(format)) {
+    process.stderr.write('error: --format must be table, jsonl, csv or ocsf\n');
+    return 2;
+  }
+  const started = performance.now();
+  try {
+    // With no data given, the bundled sample, with `now` pinned to its capture time.
+    const sample = positionals.length === 0 && !(values.table?.length);
+    const now = parseNow(values.now ?? (sample ? sampleCaptureTime() : undefined));
+    const loaded = await loadRules(values.rules?.length ? values.rules : [PACK_RULES]);
+    for (const d of loaded.errors) process.stderr.write(formatDiagnostic(d, '') + '\n');
+    const files = await discoverFiles(sample ? [SAMPLE_DIR] : positionals, values.table ?? []);
+    const strictSchema = values['strict-schema'] ?? false;
+    const base = await loadData(files, { strictSchema, strictInput: values.strict ?? false });
+    const data = withWatchlists(base, await loadWatchlists(values.watchlists ?? PACK_WATCHLISTS));
+    const result = await hunt(loaded.rules, data, now, { strictSchema });
+    for (const d of result.errors) process.stderr.write(formatDiagnostic(d, '') + '\n');
+    process.stdout.write(formatAlerts(result, format, format === 'table' && !!process.stdout.isTTY));
+    if (!values.quiet && (format === 'table' || process.stderr.isTTY)) {
+      process.stderr.write(summary(result, base.stats.rows, (performance.now() - started) / 1000));
+    }
+    if (base.stats.skipped) process.stderr.write(`warning: skipped ${base.stats.skipped} malformed record(s)\n`);
+    return loaded.errors.length || result.errors.length ? 1 : 0;
+  } catch (e) {
+    return reportError(e, '');
+  }
+}
+
+export async function rulesCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: { rules: { type: 'string', multiple: true }, watchlists: { type: 'string' } } });
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const { values } = parsed;
+  try {
+    const loaded = await loadRules(values.rules?.length ? values.rules : [PACK_RULES]);
+    if (sub === 'list') {
+      for (const r of loaded.rules) process.stdout.write(`${r.id}\t${r.severity}\t${r.confidence}\t${r.relevantTechniques.join(',')}\t${r.name}\n`);
+      for (const d of loaded.errors) process.stderr.write(formatDiagnostic(d, '') + '\n');
+      return loaded.errors.length ? 1 : 0;
+    }
+    if (sub === 'validate') {
+      // Binding is the check: every query against the Defender schemas and the watchlists.
+      const data = withWatchlists(await loadData([]), await loadWatchlists(values.watchlists ?? PACK_WATCHLISTS));
+      const result = await hunt(loaded.rules, data, 0);
+      const errors = [...loaded.errors, ...result.errors];
+      for (const d of errors) process.stderr.write(formatDiagnostic(d, '') + '\n');
+      process.stdout.write(`${loaded.rules.length + loaded.errors.length} rule file(s): ${loaded.rules.length - result.errors.length} valid, ${errors.length} with errors\n`);
+      return errors.length ? 1 : 0;
+    }
+    process.stderr.write('usage: exfilwatch rules list|validate [--rules PATH]\n');
+    return 2;
+  } catch (e) {
+    return reportError(e, '');
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The T1048.002 pack is data: rule YAML, watchlist CSVs, the bundled sample telemetry. This
+ * module only says where it lives (the source tree, also when running from dist/).
+ */
+import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The project root, from src/content or dist/src/content. */
+const ROOT = path.resolve(here, here.split(path.sep).includes('dist') ? '../../..' : '../..');
+
+export const PACK_DIR = path.join(ROOT, 'src/content/t1048.002');
+export const PACK_RULES = path.join(PACK_DIR, 'rules');
+export const PACK_WATCHLISTS = path.join(PACK_DIR, 'watchlists');
+export const SAMPLE_DIR = path.join(PACK_DIR, 'sample');
+
+/** The bundled sample's capture time: `now` for a hunt over it. */
+export function sampleCaptureTime(): string {
+  const manifest = JSON.parse(readFileSync(path.join(SAMPLE_DIR, 'manifest.json'), 'utf8')) as { captureTime: string };
+  return manifest.captureTime;
+}
