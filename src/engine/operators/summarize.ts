@@ -75,7 +75,7 @@ export async function* summarize(tab: Tab & { op: 'summarize' }, ctx: ExecContex
     });
     return { names, expr, multi };
   });
-  await prepareAll([...tab.by.map((b) => b.expr), ...slots.flatMap((s) => s.call.args.filter((a) => a.kind !== 'star'))], ctx);
+  await prepareAll([...tab.by.map((b) => b.expr), ...tab.aggregates.map((a) => a.expr)], ctx);
   const byCaches = tab.by.map((b) => new ExprCache(b.expr, ctx));
 
   const groups = new Map<string, number>();
