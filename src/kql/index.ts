@@ -17,8 +17,20 @@ export interface CompileOptions {
   schemaKey?: string;
 }
 
-/** Diagnostics the binder reports that do not stop us running the query. */
-const TOLERATED = new Set<string>([]);
+/**
+ * Where the binder is stricter than the engine it models, a diagnostic that the engine would not
+ * raise is let through: `count(x)` of any type (the binder wants bool), `make_timespan` with
+ * fractional seconds (the binder wants integers). Matched on the code and the call around it.
+ */
+const TOLERATED: { code: string; callBefore: RegExp }[] = [
+  { code: 'KS107', callBefore: /\bcount\s*\(\s*$/ },
+  { code: 'KS134', callBefore: /\bmake_timespan\s*\([^()]*$/ },
+];
+
+function tolerated(code: string, text: string, start: number): boolean {
+  const before = text.slice(Math.max(0, start - 200), start);
+  return TOLERATED.some((t) => t.code === code && t.callBefore.test(before));
+}
 
 export function compileQuery(text: string, options: CompileOptions): QueryPlan {
   const K = kustoLanguage();
@@ -33,7 +45,7 @@ export function compileQuery(text: string, options: CompileOptions): QueryPlan {
   const diags = toArray(code.GetDiagnostics());
   for (const d of diags) {
     if (String(d.Severity) !== 'Error') continue;
-    if (TOLERATED.has(d.Code)) continue;
+    if (tolerated(String(d.Code), text, d.Start)) continue;
     throw facts.binder(String(d.Code), String(d.Message), { start: d.Start, length: d.Length });
   }
   try {
