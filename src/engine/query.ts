@@ -2,7 +2,7 @@
  * One query over local data: bind against the Defender schemas (plus any other tables the
  * files bring), run, and return the result as one batch.
  */
-import { compileQuery, type DeclaredFunction, type QueryPlan } from '../kql/index.js';
+import { compileQuery, type DeclaredFunction, type QueryPlan, schemaKeyOf } from '../kql/index.js';
 import { defenderTables, findTable } from '../schema/index.js';
 import type { TableDef } from '../schema/types.js';
 import { type DataFile, type ReadStats, inferTable, newStats, readTable, tablesNamedByFiles } from '../sources/index.js';
@@ -51,9 +51,21 @@ export async function loadData(files: DataFile[], options: { strictSchema?: bool
 export function compileFor(text: string, data: Pick<QueryData, 'tables' | 'functions'>, strictSchema = false): QueryPlan {
   const extra = data.functions ?? [];
   const functions = [...DEFENDER_FUNCTIONS.filter((f) => !extra.some((e) => e.name === f.name)), ...extra];
-  const key = (strictSchema ? 'strict:' : 'ext:') + data.tables.map((t) => t.name + '/' + t.columns.length).join(',')
-    + '|' + extra.map((f) => f.name + f.parameters + f.body).join('|');
-  return compileQuery(text, { tables: data.tables, functions, schemaKey: key });
+  return compileQuery(text, { tables: data.tables, functions, schemaKey: schemaKeyFor(data.tables, functions, strictSchema) });
+}
+
+/** The binder's inputs as one key (memoised per table list: hunts compile many rules against one). */
+const schemaKeys = new WeakMap<object, Map<string, string>>();
+function schemaKeyFor(tables: TableDef[], functions: DeclaredFunction[], strict: boolean): string {
+  let byFns = schemaKeys.get(tables);
+  if (!byFns) { byFns = new Map(); schemaKeys.set(tables, byFns); }
+  const fnText = (strict ? 'strict|' : 'ext|') + functions.map((f) => f.name + f.parameters + f.body).join('|');
+  let key = byFns.get(fnText);
+  if (!key) {
+    key = schemaKeyOf({ tables, functions });
+    byFns.set(fnText, key);
+  }
+  return key;
 }
 
 export async function runPlan(plan: QueryPlan, data: Pick<QueryData, 'sources'>, now: I64): Promise<Batch> {

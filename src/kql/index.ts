@@ -1,11 +1,13 @@
 /**
  * The front end: KQL text in, typed plan out, or a diagnostic with the binder's code and place.
  */
+import { createHash } from 'node:crypto';
 import { ExfilwatchError, facts } from '../diagnostics/facts.js';
 import type { TableDef } from '../schema/types.js';
 import { type DeclaredFunction, globalsFor, kustoLanguage, toArray } from './kusto.js';
 import type { QueryPlan } from './plan.js';
 import { Translator } from './translate.js';
+import { planCacheDir, planKey, readPlan, writePlan } from './plan-cache.js';
 
 export type { QueryPlan } from './plan.js';
 export type { DeclaredFunction } from './kusto.js';
@@ -32,9 +34,27 @@ function tolerated(code: string, text: string, start: number): boolean {
   return TOLERATED.some((t) => t.code === code && t.callBefore.test(before));
 }
 
+/** A plan for the query: from the plan cache when the query and schema are unchanged, else compiled. */
 export function compileQuery(text: string, options: CompileOptions): QueryPlan {
+  const dir = planCacheDir();
+  const key = options.schemaKey ?? schemaKeyOf(options);
+  const cacheKey = dir ? planKey(text, key) : '';
+  const cached = dir ? readPlan(dir, cacheKey) : undefined;
+  if (cached) return cached;
+  const plan = compileUncached(text, options, key);
+  if (dir) writePlan(dir, cacheKey, plan);
+  return plan;
+}
+
+/** Everything the binder sees, as text: tables with column names and types, declared functions. */
+export function schemaKeyOf(options: CompileOptions): string {
+  const tables = options.tables.map((t) => t.name + '(' + t.columns.map((c) => c.name + ':' + c.type).join(',') + ')').join(';');
+  const fns = (options.functions ?? []).map((f) => f.name + f.parameters + f.body).join(';');
+  return createHash('sha256').update(tables + '\u0000' + fns).digest('hex');
+}
+
+function compileUncached(text: string, options: CompileOptions, key: string): QueryPlan {
   const K = kustoLanguage();
-  const key = options.schemaKey ?? options.tables.map((t) => t.name + ':' + t.columns.length).join(',');
   const globals = globalsFor(key, options.tables, options.functions ?? []);
   let code;
   try {
