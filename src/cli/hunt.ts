@@ -2,10 +2,21 @@
 import { parseArgs } from 'node:util';
 import { PACK_RULES, PACK_WATCHLISTS, SAMPLE_DIR, sampleCaptureTime } from '../content/index.js';
 import { hunt, loadRules, loadWatchlists, withWatchlists } from '../detect/index.js';
-import { loadData } from '../engine/query.js';
+import { loadData, sharedSources } from '../engine/query.js';
+import { stat } from 'node:fs/promises';
+import type { DataFile } from '../sources/index.js';
 import { discoverFiles } from '../sources/index.js';
 import { type AlertFormat, formatAlerts, summary } from './alerts-output.js';
 import { formatDiagnostic, parseNow, reportError } from './main.js';
+
+/** Inputs up to this size (on disk) are kept in memory across the rules of a hunt. */
+const SHARE_LIMIT = 64 * 1024 * 1024;
+
+async function totalBytes(files: DataFile[]): Promise<number> {
+  let n = 0;
+  for (const f of files) n += (await stat(f.path)).size;
+  return n;
+}
 
 export async function huntCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -39,7 +50,9 @@ export async function huntCommand(argv: string[]): Promise<number> {
     const files = await discoverFiles(sample ? [SAMPLE_DIR] : positionals, values.table ?? []);
     const strictSchema = values['strict-schema'] ?? false;
     const base = await loadData(files, { strictSchema, strictInput: values.strict ?? false });
-    const data = withWatchlists(base, await loadWatchlists(values.watchlists ?? PACK_WATCHLISTS));
+    // Small inputs are read once for all rules; large ones stream through each rule.
+    const shared = (await totalBytes(files)) <= SHARE_LIMIT ? sharedSources(base) : base;
+    const data = withWatchlists(shared, await loadWatchlists(values.watchlists ?? PACK_WATCHLISTS));
     const result = await hunt(loaded.rules, data, now, { strictSchema });
     for (const d of result.errors) process.stderr.write(formatDiagnostic(d, '') + '\n');
     process.stdout.write(formatAlerts(result, format, format === 'table' && !!process.stdout.isTTY));

@@ -10,6 +10,7 @@ import { parseDatetime } from '../engine/values/datetime.js';
 import { fromUnixMs } from '../engine/values/datetime.js';
 import type { I64 } from '../engine/values/int64.js';
 import { discoverFiles } from '../sources/index.js';
+import { type Progress, startProgress } from '../sources/progress.js';
 import { formatResult, type OutputFormat } from './output.js';
 import { runBatch } from './batch.js';
 import { huntCommand, rulesCommand } from './hunt.js';
@@ -17,7 +18,7 @@ import { huntCommand, rulesCommand } from './hunt.js';
 const USAGE = `usage:
   exfilwatch hunt [PATH...] [--rules PATH] [--watchlists DIR] [--now ISO] [--format table|jsonl|csv|ocsf] [--strict-schema]
   exfilwatch rules list|validate [--rules PATH]
-  exfilwatch query '<KQL>' [PATH...] [--table NAME=PATH] [--now ISO] [--format table|jsonl|csv|json] [--strict-schema]
+  exfilwatch query '<KQL>' [PATH...] [--table NAME=PATH] [--now ISO] [--format table|jsonl|csv|json] [--strict-schema] [--strict]
   exfilwatch query --batch FILE [PATH...] [--now ISO]
 `;
 
@@ -55,6 +56,8 @@ export function formatDiagnostic(d: Diagnostic, query: string): string {
     const { line, column } = lineColumn(query, d.span.start);
     return `error: query:${line}:${column}: ${d.message} (${d.code})`;
   }
+  // Input errors often name their place already (`file:line: ...`): say it once.
+  if (d.file && d.message.startsWith(d.file + ':')) return `error: ${d.message} (${d.code})`;
   if (d.file) return `error: ${d.file}${d.line ? ':' + d.line : ''}${d.line && d.column ? ':' + d.column : ''}: ${d.message} (${d.code})`;
   return `error: ${d.message} (${d.code})`;
 }
@@ -78,6 +81,7 @@ async function queryCommand(args: string[]): Promise<number> {
         format: { type: 'string' },
         batch: { type: 'string' },
         'strict-schema': { type: 'boolean' },
+        strict: { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -85,6 +89,7 @@ async function queryCommand(args: string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
+  const strictInput = values.strict ?? false;
   const format = (values.format ?? 'table') as OutputFormat;
   if (!['table', 'jsonl', 'csv', 'json'].includes(format)) {
     process.stderr.write(`error: --format must be table, jsonl, csv or json\n`);
@@ -94,7 +99,7 @@ async function queryCommand(args: string[]): Promise<number> {
   const strict = values['strict-schema'] ?? false;
   if (values.batch !== undefined) {
     const files = await discoverFiles(positionals, values.table ?? []);
-    const data = await loadData(files, { strictSchema: strict });
+    const data = await loadData(files, { strictSchema: strict, strictInput });
     return runBatch(await fs.readFile(values.batch, 'utf8'), data, now, strict, process.stdout);
   }
   const [query, ...paths] = positionals;
@@ -102,15 +107,19 @@ async function queryCommand(args: string[]): Promise<number> {
     process.stderr.write(`error: query needs a KQL text\n${USAGE}`);
     return 2;
   }
+  let progress: Progress | undefined;
   try {
     const files = await discoverFiles(paths, values.table ?? []);
-    const data = await loadData(files, { strictSchema: strict });
+    progress = startProgress(files.map((f) => f.path));
+    const data = await loadData(files, { strictSchema: strict, strictInput });
     const plan = compileFor(query, data, strict);
     const result = await runPlan(plan, data, now);
+    progress.stop();
     process.stdout.write(formatResult(result, format));
     reportStats(data.stats);
     return 0;
   } catch (e) {
+    progress?.stop();
     return reportError(e, query);
   }
 }
@@ -122,6 +131,7 @@ function reportStats(stats: { skipped: number; warnings: { file: string; line?: 
   if (stats.skipped) process.stderr.write(`warning: skipped ${stats.skipped} malformed record(s)\n`);
   if (stats.coercedToNull.size) {
     const parts = [...stats.coercedToNull].map(([k, n]) => `${k} ${n}`);
-    process.stderr.write(`warning: values that did not fit their column's type became null: ${parts.join(', ')}\n`);
+    const total = [...stats.coercedToNull.values()].reduce((a, b) => a + b, 0);
+    process.stderr.write(`warning: ${total === 1 ? "1 value did not fit its column's type" : `${total} values did not fit their column's type`} and became null: ${parts.join(', ')}\n`);
   }
 }

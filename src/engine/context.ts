@@ -1,12 +1,20 @@
 /** What a query run carries: its `now`, its tables, and results computed once (materialize, toscalar). */
-import type { Field, Tab } from '../kql/plan.js';
+import type { Expr, Field, Tab } from '../kql/plan.js';
 import type { Batch, BatchStream } from './batch.js';
 import type { I64 } from './values/int64.js';
+
+/** What a scan may skip: columns nobody reads, records no filter can pass (engine/scan-hints.ts). */
+export interface ScanHints {
+  /** Columns to materialise; undefined means all. */
+  columns?: Set<string>;
+  /** False only when no row of a record (its raw text) can pass the scan's filters. */
+  rawFilter?: (text: string) => boolean;
+}
 
 export interface TableSource {
   fields: Field[];
   /** A fresh stream of the table's rows; may be called more than once. */
-  open(): BatchStream;
+  open(hints?: ScanHints): BatchStream;
 }
 
 export interface ExecContext {
@@ -17,4 +25,6 @@ export interface ExecContext {
   run(tab: Tab): BatchStream;
   /** Tables named by the `as` operator during the run. */
   named: Map<string, Batch>;
+  /** Per scan of the running plan: the columns read above it and the filters right above it. */
+  scans?: { columns: Map<Tab, Set<string> | 'all'>; filters: Map<Tab, Expr[]> };
 }

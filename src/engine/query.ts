@@ -5,7 +5,8 @@
 import { compileQuery, type DeclaredFunction, type QueryPlan, schemaKeyOf } from '../kql/index.js';
 import { defenderTables, findTable } from '../schema/index.js';
 import type { TableDef } from '../schema/types.js';
-import { type DataFile, type ReadStats, inferTable, newStats, readTable, tablesNamedByFiles } from '../sources/index.js';
+import { type DataFile, type ReadStats, inferTable, newStats, tablesNamedByFiles } from '../sources/index.js';
+import { readTable } from './table-scan.js';
 import { type Batch, collect } from './batch.js';
 import type { TableSource } from './context.js';
 import { createContext, run } from './run.js';
@@ -42,7 +43,7 @@ export async function loadData(files: DataFile[], options: { strictSchema?: bool
     if (!files.length) break;
     sources.set(def.name, {
       fields: def.columns.map((c) => ({ name: c.name, type: c.type })),
-      open: () => readTable(def, files, stats),
+      open: (hints) => readTable(def, files, stats, hints),
     });
   }
   return { tables, sources, stats };
@@ -69,6 +70,28 @@ function schemaKeyFor(tables: TableDef[], functions: DeclaredFunction[], strict:
 }
 
 export async function runPlan(plan: QueryPlan, data: Pick<QueryData, 'sources'>, now: I64): Promise<Batch> {
-  const ctx = createContext({ now, table: (name) => data.sources.get(name) });
+  const ctx = createContext({ now, table: (name) => data.sources.get(name), root: plan.result });
   return collect(run(plan.result, ctx), plan.schema);
+}
+
+/**
+ * Sources that read their files once and keep the rows, for running many queries over the same
+ * small data (a hunt runs every rule of a pack). Hints still narrow what each scan returns.
+ */
+export function sharedSources(data: QueryData): QueryData {
+  const sources = new Map<string, TableSource>();
+  for (const [name, source] of data.sources) {
+    let rows: Promise<Batch> | undefined;
+    sources.set(name, {
+      fields: source.fields,
+      async *open(hints) {
+        rows ??= collect(source.open(), source.fields);
+        const all = await rows;
+        if (!hints?.columns) { yield all; return; }
+        const keep = all.fields.map((f, i) => [f, i] as const).filter(([f]) => hints.columns!.has(f.name));
+        yield { fields: keep.map(([f]) => f), columns: keep.map(([, i]) => all.columns[i]!), length: all.length };
+      },
+    });
+  }
+  return { ...data, sources };
 }

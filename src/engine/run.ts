@@ -10,6 +10,7 @@ import { type Batch, type BatchStream, BATCH_ROWS, collect, emptyBatch, fieldInd
 import type { ExecContext, TableSource } from './context.js';
 import { type Compiled, compileExpr, literalValue, prepareExpr, usesWindow } from './expr.js';
 import { castValue } from './cast.js';
+import { hintsFor, neededColumns, scanFilters } from './scan-hints.js';
 import { summarize } from './operators/summarize.js';
 import { sortOp, topOp } from './operators/sort.js';
 import { unionOp } from './operators/union.js';
@@ -31,6 +32,8 @@ import { keyOf } from './values/index.js';
 export interface RunOptions {
   now: I64;
   table(name: string): TableSource | undefined;
+  /** The plan about to run: its scans get column and record hints. */
+  root?: Tab;
 }
 
 export function createContext(opts: RunOptions): ExecContext {
@@ -40,6 +43,7 @@ export function createContext(opts: RunOptions): ExecContext {
     memo: new Map(),
     named: new Map(),
     run: (tab) => run(tab, ctx),
+    scans: opts.root ? { columns: neededColumns(opts.root), filters: scanFilters(opts.root) } : undefined,
   };
   return ctx;
 }
@@ -100,7 +104,7 @@ async function* tableScan(tab: Tab & { op: 'table' }, ctx: ExecContext): BatchSt
     yield emptyBatch(tab.schema);
     return;
   }
-  yield* source.open();
+  yield* source.open(hintsFor(tab, ctx));
 }
 
 async function* materialize(tab: Tab & { op: 'materialize' }, ctx: ExecContext): BatchStream {
@@ -239,9 +243,17 @@ async function* extend(input: Tab, items: Named[], schema: Field[], ctx: ExecCon
       for (const item of items) {
         steps.push(f);
         const names = item.name.split('\u0000');
+        if (names.length > 1) {
+          // A tuple-valued function (series_fit_line...): one column per named element.
+          for (const name of names) {
+            const t = schema.find((s) => s.name === name)?.type ?? 'dynamic';
+            f = fieldIndex(f, name) < 0 ? [...f, { name, type: t }] : f.map((x) => (x.name === name ? { name, type: t } : x));
+          }
+          continue;
+        }
         const type = schema.find((s) => s.name === names[0])?.type ?? caches[steps.length - 1]!.compiled(f).type;
-        if (names.length === 1 && fieldIndex(f, item.name) < 0) f = [...f, { name: item.name, type }];
-        else if (names.length === 1) f = f.map((x) => (x.name === item.name ? { name: x.name, type } : x));
+        if (fieldIndex(f, item.name) < 0) f = [...f, { name: item.name, type }];
+        else f = f.map((x) => (x.name === item.name ? { name: x.name, type } : x));
       }
       steps.push(f);
       layouts.set(b.fields, steps);
@@ -252,7 +264,17 @@ async function* extend(input: Tab, items: Named[], schema: Field[], ctx: ExecCon
       const fieldsBefore = packsRow(item.expr) ? b.fields : steps![k]!;
       const c = caches[k]!.compiled(fieldsBefore);
       const names = item.name.split('\u0000');
-      if (names.length > 1) throw facts.unsupportedSyntax('a tuple assignment in extend', item.expr.span);
+      if (names.length > 1) {
+        const tuples = evalColumn(c, { ...b, fields: fieldsBefore, columns });
+        let f = steps![k]!;
+        names.forEach((name, j) => {
+          const col = tuples.map((t) => (Array.isArray(t) ? t[j] ?? null : null));
+          const idx = fieldIndex(f, name);
+          if (idx >= 0) columns[idx] = col;
+          else { columns.push(col); f = [...f, { name, type: 'dynamic' }]; }
+        });
+        return;
+      }
       const outType = steps![k + 1]!.find((f) => f.name === item.name)!.type;
       const col = castColumn(c.type, outType, evalColumn(c, { ...b, fields: fieldsBefore, columns }));
       const idx = fieldIndex(fieldsBefore, item.name);

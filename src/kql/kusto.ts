@@ -51,7 +51,10 @@ export function globalsFor(key: string, tables: readonly TableDef[], functions: 
     members.push(new K.Symbols.FunctionSymbol.$ctor16(f.name, f.parameters, f.body, null));
   }
   const db = new K.Symbols.DatabaseSymbol.ctor('exfilwatch', members);
-  g = K.GlobalState.Default.WithDatabase(db);
+  // schema_merge runs here, but is not among the binder's default plug-ins.
+  const all = K.PlugIns.All;
+  const plugins = [...(Array.isArray(all) ? all : toArray(all)), K.PlugIns.SchemaMerge].filter(Boolean);
+  g = K.GlobalState.Default.WithDatabase(db).WithPlugIns(plugins);
   globalsCache.set(key, g);
   return g;
 }

@@ -976,7 +976,12 @@ export class Translator {
       } else if (expr.kind === 'column' && inNames.has(expr.name)) {
         out.push({ name: expr.name, expr });
       } else {
-        out.push({ name: fresh[next++] ?? `Column${next}`, expr });
+        // An unnamed tuple (series_decompose_anomalies(y)) takes as many new columns as it has parts.
+        const width = this.resultWidth(e);
+        if (width > 1) {
+          out.push({ name: fresh.slice(next, next + width).join('\u0000'), expr });
+          next += width;
+        } else out.push({ name: fresh[next++] ?? `Column${next}`, expr });
       }
     }
     return out;

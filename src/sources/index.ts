@@ -7,20 +7,21 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { facts } from '../diagnostics/facts.js';
-import type { Field } from '../kql/plan.js';
 import type { ScalarType, TableDef } from '../schema/types.js';
 import { DEFENDER_TABLE_NAMES } from '../schema/defender-tables.js';
-import { type Batch, BATCH_ROWS } from '../engine/batch.js';
-import { coerce } from '../engine/values/index.js';
+import { enrich } from './bytes/credit.js';
 import { csvReader } from './csv/csv.js';
 import { jsonReader } from './json/json.js';
-import type { DataFile, Reader, ReadStats, SourceRecord } from './reader.js';
+import { sysmonReader } from './sysmon/sysmon.js';
+import { zeekReader } from './zeek/zeek.js';
+import { parquetReader } from './parquet/parquet.js';
+import type { DataFile, Reader, ReadHints, ReadStats, SourceRecord } from './reader.js';
 
-export type { DataFile, ReadStats, ReadWarning, SourceRecord, Reader } from './reader.js';
+export type { DataFile, ReadHints, ReadStats, ReadWarning, SourceRecord, Reader } from './reader.js';
 export { newStats } from './reader.js';
 
 /** Most specific first: a reader that knows a format by its content goes before the generic ones. */
-export const READERS: Reader[] = [jsonReader, csvReader];
+export const READERS: Reader[] = [parquetReader, zeekReader, sysmonReader, jsonReader, csvReader];
 
 /** The table a file name names: the leading identifier (`DeviceNetworkEvents-2026.csv` → DeviceNetworkEvents). */
 export function tableOfFile(file: string): string {
@@ -110,11 +111,19 @@ function feeds(file: DataFile, table: string): boolean {
   return file.routed;
 }
 
-async function* recordsFor(table: string, files: DataFile[], stats: ReadStats): AsyncGenerator<SourceRecord> {
+/** The records of `table` from every file that feeds it. */
+export async function* recordsFor(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
+  // A stage between the files and the table: DeviceNetworkEvents rows get bytes credited from
+  // flows of the same connection (sources/bytes/credit.ts, docs/zeek.md); other tables pass through.
+  const feeding = files.filter((f) => feeds(f, table));
+  yield* enrich(table, (st, h) => recordsOf(table, feeding, st, h), stats, feeding, hints);
+}
+
+async function* recordsOf(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   const lower = table.toLowerCase();
   for (const f of files) {
     if (!feeds(f, table)) continue;
-    for await (const r of readerOf(f).read(f, stats)) {
+    for await (const r of readerOf(f).read(f, stats, hints)) {
       if ((r.table ?? f.table).toLowerCase() === lower) yield r;
     }
   }
@@ -153,31 +162,3 @@ function unify(a: ScalarType | undefined, b: ScalarType | undefined): ScalarType
   return a === 'dynamic' || b === 'dynamic' ? 'dynamic' : 'string';
 }
 
-/** A table's rows from the files that feed it, as batches of the table's columns. */
-export async function* readTable(def: TableDef, files: DataFile[], stats: ReadStats): AsyncGenerator<Batch> {
-  const fields: Field[] = def.columns.map((c) => ({ name: c.name, type: c.type }));
-  const cols = def.columns;
-  let columns = fields.map(() => [] as unknown[]);
-  let length = 0;
-  for await (const { rec } of recordsFor(def.name, files, stats)) {
-    for (let c = 0; c < cols.length; c++) {
-      const col = cols[c]!;
-      let raw = rec[col.name];
-      if ((raw === undefined || raw === null || raw === '') && col.fallback) raw = rec[col.fallback];
-      const v = coerce(col.type, raw);
-      if (v === null && raw !== null && raw !== undefined && raw !== '' && col.type !== 'string') {
-        const k = `${def.name}.${col.name}`;
-        stats.coercedToNull.set(k, (stats.coercedToNull.get(k) ?? 0) + 1);
-      }
-      columns[c]!.push(v);
-    }
-    length++;
-    stats.rows++;
-    if (length === BATCH_ROWS) {
-      yield { fields, columns, length };
-      columns = fields.map(() => [] as unknown[]);
-      length = 0;
-    }
-  }
-  if (length > 0) yield { fields, columns, length };
-}

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { facts } from '../diagnostics/facts.js';
+import { trackBytes } from './progress.js';
 
 export interface DataFile {
   path: string;
@@ -54,18 +55,26 @@ export function skip(stats: ReadStats, file: string, line: number | undefined, m
   stats.warnings.push({ file, line, message });
 }
 
+/** What the plan lets a reader skip (see engine/scan-hints.ts). */
+export interface ReadHints {
+  /** False only when no row of the record (its raw text) can pass the query's filters. */
+  rawFilter?: (text: string) => boolean;
+}
+
 export interface Reader {
   name: string;
   /** Claims a file by its name (lower case, without .gz) and its first bytes (decompressed). */
   claims(name: string, head: Buffer): boolean;
   /** The tables this reader's files feed when the file name names none (e.g. Sysmon). */
   tables?: string[];
-  read(file: DataFile, stats: ReadStats): AsyncIterable<SourceRecord>;
+  /** `hints.rawFilter`, when given, may be applied to a record's raw text before parsing it. */
+  read(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord>;
 }
 
 /** The file's bytes, decompressed when gzip; read errors name the file. */
 export function openBytes(file: DataFile): Readable {
   const raw = createReadStream(file.path);
+  trackBytes(file.path, raw);
   if (!file.gzip) return raw;
   const gunzip = createGunzip();
   raw.on('error', (e) => gunzip.destroy(e));

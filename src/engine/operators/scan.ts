@@ -12,7 +12,7 @@
  *     new one starts with the next match id.
  * `output=none` steps output nothing; `output=last` ones only the last of consecutive matches.
  */
-import type { Field, ScanStep, Tab } from '../../kql/plan.js';
+import type { Expr, Field, ScanStep, Tab } from '../../kql/plan.js';
 import { scanStateColumn } from '../../kql/plan.js';
 import { type Batch, type BatchStream, collect, fieldIndex, takeRows } from '../batch.js';
 import type { ExecContext } from '../context.js';
@@ -90,6 +90,13 @@ class Scanner {
     const fields = [...record];
     for (const s of tab.steps) for (const f of record) fields.push({ name: scanStateColumn(s.name, f.name), type: f.type });
     this.scratch = { fields, columns: fields.map(() => [null]), length: 1 };
+    // Only the state columns some expression reads are loaded for each test.
+    const read = new Set<string>();
+    for (const st of tab.steps) for (const e of [st.condition, ...st.assignments.map((a) => a.expr)]) columnNames(e, read);
+    this.stateReads = [];
+    tab.steps.forEach((st, k) => record.forEach((f, c) => {
+      if (read.has(scanStateColumn(st.name, f.name))) this.stateReads.push({ step: k, column: c, at: record.length * (k + 1) + c });
+    }));
     this.conditions = tab.steps.map((s) => compileExpr(s.condition, fields, ctx));
     this.assignments = tab.steps.map((s: ScanStep) => s.assignments.map((a) => {
       const index = fieldIndex(record, a.name);
@@ -170,15 +177,16 @@ class Scanner {
     return rec;
   }
 
+  private readonly stateReads: { step: number; column: number; at: number }[];
+
   private load(base: unknown[], seq: Sequence | null): void {
     const cols = this.scratch.columns;
-    const width = base.length;
-    for (let c = 0; c < width; c++) cols[c]![0] = base[c];
-    for (let s = 0; s < this.tab.steps.length; s++) {
-      const rec = seq?.records[s] ?? this.defaults;
-      const off = width * (s + 1);
-      for (let c = 0; c < width; c++) cols[off + c]![0] = rec[c];
-    }
+    for (let c = 0; c < base.length; c++) cols[c]![0] = base[c];
+    for (const r of this.stateReads) cols[r.at]![0] = (seq?.records[r.step] ?? this.defaults)[r.column];
   }
 }
 
+function columnNames(e: Expr, out: Set<string>): void {
+  if (e.kind === 'column') out.add(e.name);
+  else if (e.kind === 'call') for (const a of e.args) columnNames(a, out);
+}

@@ -1,0 +1,298 @@
+/**
+ * What a table scan can skip, derived from the plan above it:
+ * - the columns the plan reads from the table (the reader coerces only those);
+ * - a conservative test on a record's raw text, from the `where` filters right above the scan:
+ *   a record is skipped only when no row in it can pass (the literal a string test needs is
+ *   absent, a port is outside the list, a timestamp is before the window).
+ * Anything the analysis does not understand keeps every column and every record.
+ */
+import type { Expr, Tab } from '../kql/plan.js';
+import type { ExecContext, ScanHints } from './context.js';
+import { compileExpr } from './expr.js';
+import { formatDatetime } from './values/datetime.js';
+import type { I64 } from './values/int64.js';
+
+/** The hints for one scan of a running plan. */
+export function hintsFor(tab: Tab, ctx: ExecContext): ScanHints {
+  const need = ctx.scans?.columns.get(tab);
+  return {
+    columns: need === undefined || need === 'all' ? undefined : need,
+    rawFilter: rawFilterFor(ctx.scans?.filters.get(tab) ?? [], ctx),
+  };
+}
+
+const ALL = 'all' as const;
+type Need = Set<string> | typeof ALL;
+
+/** Column names an expression reads. */
+function columnsOf(e: Expr, out: Set<string>): Set<string> {
+  if (e.kind === 'column') out.add(e.name);
+  else if (e.kind === 'call') for (const a of e.args) columnsOf(a, out);
+  return out;
+}
+
+function union(a: Need, b: Iterable<string>): Need {
+  if (a === ALL) return ALL;
+  const s = new Set(a);
+  for (const x of b) s.add(x);
+  return s;
+}
+
+function usesStarOrRow(e: Expr): boolean {
+  if (e.kind === 'star') return true;
+  if (e.kind === 'call') return e.fn === 'pack_all' || e.args.some(usesStarOrRow);
+  return false;
+}
+
+/**
+ * For every table scan in the plan, the columns needed from it. A scan reached along several
+ * paths (a `let` used twice) needs the union of what each path needs.
+ */
+export function neededColumns(root: Tab): Map<Tab, Need> {
+  const needs = new Map<Tab, Need>();
+  const visit = (t: Tab, need: Need): void => {
+    const exprs = (...es: (Expr | null | undefined)[]) => {
+      const s = new Set<string>();
+      for (const e of es) if (e) columnsOf(e, s);
+      return s;
+    };
+    const anyRow = (...es: (Expr | null | undefined)[]) => es.some((e) => e && usesStarOrRow(e));
+    switch (t.op) {
+      case 'table': {
+        const prev = needs.get(t);
+        needs.set(t, prev === undefined ? need : prev === ALL || need === ALL ? ALL : union(prev, need));
+        return;
+      }
+      case 'where':
+        return visit(t.input, union(need, exprs(t.predicate)));
+      case 'extend':
+      case 'serialize': {
+        if (anyRow(...t.items.map((i) => i.expr))) return visit(t.input, ALL);
+        const made = new Set(t.items.flatMap((i) => i.name.split('\u0000')));
+        const rest: Need = need === ALL ? ALL : new Set([...need].filter((c) => !made.has(c)));
+        return visit(t.input, union(rest, exprs(...t.items.map((i) => i.expr))));
+      }
+      case 'project':
+      case 'distinct':
+        if (anyRow(...t.items.map((i) => i.expr)) || (t.op === 'distinct' && t.items.length === 0)) return visit(t.input, ALL);
+        return visit(t.input, exprs(...t.items.map((i) => i.expr)));
+      case 'summarize':
+        if (anyRow(...t.by.map((b) => b.expr), ...t.aggregates.map((a) => a.expr))) return visit(t.input, ALL);
+        return visit(t.input, exprs(...t.by.map((b) => b.expr), ...t.aggregates.map((a) => a.expr)));
+      case 'count':
+        return visit(t.input, new Set());
+      case 'select':
+        if (need === ALL) return visit(t.input, ALL);
+        return visit(t.input, new Set(t.columns.filter((c) => need.has(c.to)).map((c) => c.from)));
+      case 'sort':
+        return visit(t.input, union(need, exprs(...t.keys.map((k) => k.expr))));
+      case 'top':
+        return visit(t.input, union(need, exprs(...t.keys.map((k) => k.expr))));
+      case 'take':
+      case 'sample':
+        return visit(t.input, need);
+      case 'union':
+        for (const i of t.inputs) visit(i, need);
+        return;
+      case 'materialize':
+        return visit(t.input, ALL);
+      default:
+        // Operators not modelled here need every column of everything below them.
+        for (const child of children(t)) visit(child, ALL);
+    }
+  };
+  visit(root, ALL);
+  return needs;
+}
+
+/** Child plans of any node, for the conservative default. */
+function children(t: Tab): Tab[] {
+  const out: Tab[] = [];
+  for (const v of Object.values(t)) {
+    if (v && typeof v === 'object' && 'op' in (v as object) && 'schema' in (v as object)) out.push(v as Tab);
+    if (Array.isArray(v)) for (const x of v) if (x && typeof x === 'object' && 'op' in x && 'schema' in x) out.push(x as Tab);
+  }
+  // Subqueries inside expressions (toscalar, in (...)) are plans too.
+  const walkExpr = (e: unknown): void => {
+    if (!e || typeof e !== 'object') return;
+    const x = e as Expr;
+    if (x.kind === 'subquery') out.push(x.query);
+    else if (x.kind === 'call') x.args.forEach(walkExpr);
+  };
+  for (const v of Object.values(t)) {
+    if (Array.isArray(v)) v.forEach((x) => { walkExpr(x); if (x && typeof x === 'object' && 'expr' in x) walkExpr((x as { expr: unknown }).expr); });
+    else walkExpr(v);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------- raw filters
+
+type RawTest = (text: string) => boolean;
+
+/** A literal as it appears inside a JSON string (and, when it has no quote, in CSV). */
+function jsonEscaped(s: string): string {
+  return JSON.stringify(s).slice(1, -1);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** True when the text contains one of the literals, ignoring case. */
+function containsAny(literals: string[]): RawTest | undefined {
+  const lits = literals.filter((l) => l.length > 0).map(jsonEscaped);
+  if (lits.length === 0 || lits.length !== literals.length) return undefined;
+  const re = new RegExp(lits.map(escapeRegExp).join('|'), 'i');
+  return (text) => re.test(text);
+}
+
+function constantOf(e: Expr, ctx: ExecContext): { ok: boolean; value: unknown } {
+  if (e.kind === 'column' || e.kind === 'star' || e.kind === 'subquery' || e.kind === 'var') return { ok: false, value: undefined };
+  try {
+    const c = compileExpr(e, [], ctx);
+    return c.constant ? { ok: true, value: c.value } : { ok: false, value: undefined };
+  } catch {
+    return { ok: false, value: undefined };
+  }
+}
+
+/** The raw JSON value text after `"Column":`, when the column occurs exactly once in the record. */
+function fieldText(text: string, key: string): string | undefined {
+  const i = text.indexOf(key);
+  if (i < 0 || text.indexOf(key, i + key.length) >= 0) return undefined;
+  let j = i + key.length;
+  while (text.charCodeAt(j) === 32) j++;
+  if (text.charCodeAt(j) === 34 /* " */) {
+    const end = text.indexOf('"', j + 1);
+    return end < 0 ? undefined : text.slice(j + 1, end);
+  }
+  let end = j;
+  while (end < text.length && ',}] '.indexOf(text[end]!) < 0) end++;
+  return text.slice(j, end);
+}
+
+const STRING_OPS = new Set(['==', '=~', 'has', 'has_cs', 'contains', 'contains_cs', 'startswith', 'startswith_cs',
+  'endswith', 'endswith_cs', 'hasprefix', 'hassuffix', 'hasprefix_cs', 'hassuffix_cs']);
+const SET_OPS = new Set(['in', 'in~', 'has_any']);
+
+function rawTest(e: Expr, ctx: ExecContext): RawTest | undefined {
+  if (e.kind !== 'call') return undefined;
+  const [a, b] = e.args;
+  if (e.fn === 'and') {
+    const tests = e.args.map((x) => rawTest(x, ctx)).filter((t): t is RawTest => !!t);
+    if (tests.length === 0) return undefined;
+    return tests.length === 1 ? tests[0] : (text) => tests.every((t) => t(text));
+  }
+  if (e.fn === 'or') {
+    const tests = e.args.map((x) => rawTest(x, ctx));
+    if (tests.some((t) => !t)) return undefined;
+    return (text) => tests.some((t) => t!(text));
+  }
+  if (!a || a.kind !== 'column') return undefined;
+  if (STRING_OPS.has(e.fn) && b && a.type === 'string') {
+    const c = constantOf(b, ctx);
+    if (!c.ok || typeof c.value !== 'string') return undefined;
+    return containsAny([c.value]);
+  }
+  if (SET_OPS.has(e.fn) && a.type === 'string') {
+    const values: string[] = [];
+    for (const arg of e.args.slice(1)) {
+      const c = constantOf(arg, ctx);
+      if (!c.ok) return undefined;
+      const vs = Array.isArray(c.value) ? c.value : [c.value];
+      for (const v of vs) {
+        if (typeof v !== 'string') return undefined;
+        values.push(v);
+      }
+    }
+    return containsAny(values);
+  }
+  if (e.fn === 'has_all' && a.type === 'string') {
+    const tests: RawTest[] = [];
+    for (const arg of e.args.slice(1)) {
+      const c = constantOf(arg, ctx);
+      if (!c.ok) return undefined;
+      for (const v of Array.isArray(c.value) ? c.value : [c.value]) {
+        if (typeof v !== 'string') return undefined;
+        const t = containsAny([v]);
+        if (t) tests.push(t);
+      }
+    }
+    return tests.length ? (text) => tests.every((t) => t(text)) : undefined;
+  }
+  // Numbers: `RemotePort in (443, 22)`, `RemotePort == 443` by the JSON field's own text.
+  if ((e.fn === 'in' || e.fn === '==') && (a.type === 'int' || a.type === 'long')) {
+    const allowed = new Set<string>();
+    for (const arg of e.args.slice(1)) {
+      const c = constantOf(arg, ctx);
+      if (!c.ok) return undefined;
+      for (const v of Array.isArray(c.value) ? c.value : [c.value]) {
+        if (typeof v !== 'number' && typeof v !== 'bigint') return undefined;
+        allowed.add(String(v));
+      }
+    }
+    const key = `"${a.name}":`;
+    return (text) => {
+      const v = fieldText(text, key);
+      // Absent, quoted or odd: let the full parse decide.
+      return v === undefined || !/^-?\d+$/.test(v) || allowed.has(v);
+    };
+  }
+  // Datetimes against a constant: ISO text with the same shape compares like the instant.
+  if ((e.fn === '>' || e.fn === '>=') && a.type === 'datetime' && b) {
+    const c = constantOf(b, ctx);
+    if (!c.ok || c.value === null) return undefined;
+    const bound = formatDatetime(c.value as I64);
+    const key = `"${a.name}":`;
+    const strict = e.fn === '>';
+    return (text) => {
+      const v = fieldText(text, key);
+      if (v === undefined || v.length !== 28 || v[10] !== 'T' || v[27] !== 'Z') return true;
+      return strict ? v > bound : v >= bound;
+    };
+  }
+  return undefined;
+}
+
+/** Filters directly above a scan, ANDed, as one raw test (undefined when none applies). */
+export function rawFilterFor(predicates: Expr[], ctx: ExecContext): ((text: string) => boolean) | undefined {
+  const tests = predicates.map((p) => rawTest(p, ctx)).filter((t): t is RawTest => !!t);
+  if (tests.length === 0) return undefined;
+  return (text) => {
+    // Escapes such as \u0041 hide a literal from a plain search: let the full parse decide.
+    if (text.includes('\\u')) return true;
+    for (const t of tests) if (!t(text)) return false;
+    return true;
+  };
+}
+
+/** The `where` predicates sitting directly above each scan (none for a scan with several parents). */
+export function scanFilters(root: Tab): Map<Tab, Expr[]> {
+  const parents = new Map<Tab, Tab[]>();
+  const seen = new Set<Tab>();
+  const visit = (t: Tab): void => {
+    if (seen.has(t)) return;
+    seen.add(t);
+    for (const c of children(t)) {
+      parents.set(c, [...(parents.get(c) ?? []), t]);
+      visit(c);
+    }
+  };
+  visit(root);
+  const out = new Map<Tab, Expr[]>();
+  for (const t of seen) {
+    if (t.op !== 'table') continue;
+    const preds: Expr[] = [];
+    let cur: Tab = t;
+    for (;;) {
+      const ps = parents.get(cur) ?? [];
+      if (ps.length !== 1 || ps[0]!.op !== 'where') break;
+      const w = ps[0] as Tab & { op: 'where' };
+      preds.push(w.predicate);
+      cur = w;
+    }
+    out.set(t, preds);
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+/**
+ * A table's rows as batches: the records of the files that feed it (sources/), coerced to the
+ * table's column types. With scan hints, only the columns the plan reads are materialised, and
+ * readers may skip records the plan's filters cannot pass.
+ */
+import type { Field } from '../kql/plan.js';
+import type { TableDef } from '../schema/types.js';
+import { type DataFile, type ReadStats, recordsFor } from '../sources/index.js';
+import { type Batch, BATCH_ROWS } from './batch.js';
+import type { ScanHints } from './context.js';
+import { coerce } from './values/index.js';
+
+export async function* readTable(def: TableDef, files: DataFile[], stats: ReadStats, hints?: ScanHints): AsyncGenerator<Batch> {
+  const cols = hints?.columns ? def.columns.filter((c) => hints.columns!.has(c.name)) : def.columns;
+  const fields: Field[] = cols.map((c) => ({ name: c.name, type: c.type }));
+  let columns = fields.map(() => [] as unknown[]);
+  let length = 0;
+  for await (const { rec } of recordsFor(def.name, files, stats, hints)) {
+    for (let c = 0; c < cols.length; c++) {
+      const col = cols[c]!;
+      let raw = rec[col.name];
+      if ((raw === undefined || raw === null || raw === '') && col.fallback) raw = rec[col.fallback];
+      const v = coerce(col.type, raw);
+      if (v === null && raw !== null && raw !== undefined && raw !== '' && col.type !== 'string') {
+        const k = `${def.name}.${col.name}`;
+        stats.coercedToNull.set(k, (stats.coercedToNull.get(k) ?? 0) + 1);
+      }
+      columns[c]!.push(v);
+    }
+    length++;
+    stats.rows++;
+    if (length === BATCH_ROWS) {
+      yield { fields, columns, length };
+      columns = fields.map(() => [] as unknown[]);
+      length = 0;
+    }
+  }
+  if (length > 0 || fields.length === 0) yield { fields, columns, length };
+}

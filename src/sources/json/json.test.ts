@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { type DataFile, type SourceRecord, newStats } from '../reader.js';
+import { parseJsonExact } from './exact.js';
+import { jsonReader } from './json.js';
+import { scanDocument } from './scan.js';
+
+async function read(name: string, body: string | Buffer, strict = false) {
+  const d = mkdtempSync(path.join(tmpdir(), 'exfilwatch-json-test-'));
+  const p = path.join(d, name);
+  writeFileSync(p, body);
+  const stats = newStats(strict);
+  const file: DataFile = { path: p, reader: 'json', gzip: name.endsWith('.gz'), table: 'T', routed: false };
+  const out: SourceRecord[] = [];
+  for await (const r of jsonReader.read(file, stats)) out.push(r);
+  return { out, stats, recs: out.map((r) => r.rec), warnings: stats.warnings.map((w) => `${w.line}: ${w.message}`) };
+}
+
+test('documents stream: arrays, API results, streaming-API messages, one object, several values', async () => {
+  const arr = await read('a.json', '[\n {"a":1},\n {"a":2, "b":"x,]}\\""},\n 5,\n {"a": 3}\n]\n');
+  assert.deepEqual(arr.recs, [{ a: 1 }, { a: 2, b: 'x,]}"' }, { a: 3 }]);
+  assert.deepEqual(arr.out.map((r) => r.line), [2, 3, 5]);
+  assert.deepEqual(arr.warnings, ['4: expected a JSON object']);
+
+  const api = await read('b.json', '{\n "Schema": [{"Name":"a","Type":"Int64"}],\n "Results": [\n  {"a":1},\n  {"a":2}\n ],\n "Stats": {}\n}');
+  assert.deepEqual(api.recs, [{ a: 1 }, { a: 2 }]);
+  assert.deepEqual(api.warnings, []);
+
+  const msgs = await read('c.json', '{\n "records": [\n  {"category":"AdvancedHunting-DeviceProcessEvents","properties":{"a":1}}\n ]\n}\n{"records":[\n {"category":"AdvancedHunting-DeviceNetworkEvents","properties":{"a":2}}]}');
+  assert.deepEqual(msgs.out.map((r) => [r.table, r.rec]), [['DeviceProcessEvents', { a: 1 }], ['DeviceNetworkEvents', { a: 2 }]]);
+
+  const one = await read('d.json', '{\n "a": 1,\n "Results": 3,\n "c": {"d": [1, 2]}\n}\n');
+  assert.deepEqual(one.recs, [{ a: 1, Results: 3, c: { d: [1, 2] } }]);
+
+  assert.deepEqual((await read('e.json', '\uFEFF[\n{"a":1}\n]')).recs, [{ a: 1 }]);
+  assert.deepEqual((await read('f.json', '')).recs, []);
+  assert.deepEqual((await read('g.json.gz', gzipSync('{"Results":[\n{"a":1},\n{"a":2}]}'))).recs, [{ a: 1 }, { a: 2 }]);
+});
+
+test('a one-line document too long to look at whole still streams', async () => {
+  const rows = Array.from({ length: 30_000 }, (_, i) => ({ i, s: 'x'.repeat(40) }));
+  const { recs, stats } = await read('long.json', JSON.stringify({ Schema: [], Results: rows }));
+  assert.equal(recs.length, 30_000);
+  assert.deepEqual(recs[29_999], rows[29_999]);
+  assert.equal(stats.skipped, 0);
+});
+
+test('JSON lines under a .json name, and one-line documents, read as lines', async () => {
+  const lines = await read('h.json', '{"a":1}\n{"a":\n{"records":[{"a":3},{"a":4}]}\n[{"a":5}]\n{"Results":[{"a":6}]}\n');
+  assert.deepEqual(lines.recs, [{ a: 1 }, { a: 3 }, { a: 4 }, { a: 5 }, { a: 6 }]);
+  assert.deepEqual(lines.out.map((r) => r.line), [1, 3, 3, 4, 5]);
+  assert.match(lines.warnings.join(), /^2: not valid JSON/);
+});
+
+test('a bad element costs that element; a truncated document keeps what came before', async () => {
+  const quote = await read('q.json', '[\n {"a":1},\n {"a":"unterminated\n },\n {"a":3}\n]\n');
+  assert.deepEqual(quote.recs, [{ a: 1 }, { a: 3 }]);
+  assert.equal(quote.stats.skipped, 1);
+  assert.match(quote.warnings[0]!, /^3: not valid JSON/);
+
+  const cut = await read('t.json', '[\n {"a":1},\n {"a":2},\n {"a":');
+  assert.deepEqual(cut.recs, [{ a: 1 }, { a: 2 }]);
+  assert.deepEqual(cut.warnings, ['4: unexpected end of file inside a JSON value (truncated?)']);
+
+  const open = await read('o.json', '{"Results": [\n {"a":1}\n');
+  assert.deepEqual(open.recs, [{ a: 1 }]);
+  assert.deepEqual(open.warnings, ['1: unexpected end of file: the JSON object opened here is not closed (truncated?)']);
+
+  await assert.rejects(read('s.json', '[\n {"a":1},\n {"a":,\n {"a":3}\n]\n', true), /s\.json:3: not valid JSON/);
+});
+
+test('the scanner cuts the same rows whatever the chunk boundaries', async () => {
+  const doc = '{ "Schema": [{"Name":"x"}], "Results" : [ {"a":"q\\"[{,"}, {"b":[1,{"c":2}]} ,{"d":"\\\\"} ], "n": null }\n[{"e":1}]';
+  const expected = [{ a: 'q"[{,' }, { b: [1, { c: 2 }] }, { d: '\\' }, { e: 1 }];
+  for (const size of [1, 2, 3, 7, 1000]) {
+    const chunks = async function* () { for (let i = 0; i < doc.length; i += size) yield doc.slice(i, i + size); };
+    const stats = newStats();
+    const rows: unknown[] = [];
+    for await (const batch of scanDocument(chunks(), 'x.json', stats)) rows.push(...batch.map((r) => r.value));
+    assert.deepEqual(rows, expected, `chunks of ${size}`);
+    assert.equal(stats.skipped, 0);
+  }
+});
+
+test('integers past 2^53 stay exact; strings and decimals are left alone', async () => {
+  assert.deepEqual(parseJsonExact('{"ReportId": 9007199254740993, "s": "12345678901234567890", "r": 12345678901234567.5, "n": -9223372036854775808, "w": 123456789012345678901}'),
+    { ReportId: 9007199254740993n, s: '12345678901234567890', r: 12345678901234567.5, n: -9223372036854775808n, w: 123456789012345678901 });
+  assert.deepEqual(parseJsonExact('{"a": 1234567890123456}'), { a: 1234567890123456 });
+  const { recs } = await read('big.jsonl', '{"ReportId":123456789012345678}\n');
+  assert.equal(recs[0]!.ReportId, 123456789012345678n);
+});

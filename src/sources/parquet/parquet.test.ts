@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parquetMetadata } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { ExfilwatchError } from '../../diagnostics/facts.js';
+import { compileFor, loadData, runPlan } from '../../engine/query.js';
+import { formatDatetime } from '../../engine/values/datetime.js';
+import type { I64 } from '../../engine/values/int64.js';
+import { discoverFiles } from '../index.js';
+import { type DataFile, type SourceRecord, newStats } from '../reader.js';
+import { isoFromNanos, parquetReader } from './parquet.js';
+
+function write(name: string, body: Buffer): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'exfilwatch-parquet-test-'));
+  const p = path.join(d, name);
+  writeFileSync(p, body);
+  return p;
+}
+
+async function readAll(p: string, gzip = false) {
+  const stats = newStats();
+  const file: DataFile = { path: p, reader: 'parquet', gzip, table: 'T', routed: false };
+  const out: SourceRecord[] = [];
+  for await (const r of parquetReader.read(file, stats)) out.push(r);
+  return { out, stats };
+}
+
+const N = 2500;
+function numbered(rowGroupSize = 1000): Buffer {
+  return Buffer.from(parquetWriteBuffer({
+    columnData: [
+      { name: 'ReportId', data: Array.from({ length: N }, (_, i) => 9007199254740990n + BigInt(i)), type: 'INT64' },
+      { name: 'FileName', data: Array.from({ length: N }, (_, i) => `f${i}.exe`), type: 'STRING' },
+    ],
+    rowGroupSize,
+  }));
+}
+
+test('Parquet types arrive as values the coercion takes: exact INT64, full-precision times, JSON, nulls', async () => {
+  const p = write('DeviceNetworkEvents.parquet', Buffer.from(parquetWriteBuffer({
+    columnData: [
+      { name: 'Timestamp', data: [1_793_527_200_123_456_700n, null] },
+      { name: 'InitiatingProcessCreationTime', data: [1_793_527_200_123_456n, 0n] },
+      { name: 'RemotePort', data: [443, 22] },
+      { name: 'ReportId', data: [9007199254740993n, 5n] },
+      { name: 'RemoteUrl', data: ['mega.nz', null] },
+      { name: 'AdditionalFields', data: [{ direction: 'Out', bytes: 10 }, null] },
+      { name: 'IsInitiatingProcessRemoteSession', data: [true, false] },
+      { name: 'Score', data: [1.5, -2] },
+    ],
+    schema: [
+      { name: 'root', num_children: 8 },
+      { name: 'Timestamp', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'NANOS' } },
+      { name: 'InitiatingProcessCreationTime', type: 'INT64', repetition_type: 'OPTIONAL', converted_type: 'TIMESTAMP_MICROS' },
+      { name: 'RemotePort', type: 'INT32', repetition_type: 'OPTIONAL' },
+      { name: 'ReportId', type: 'INT64', repetition_type: 'OPTIONAL' },
+      { name: 'RemoteUrl', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'UTF8' },
+      { name: 'AdditionalFields', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'JSON' },
+      { name: 'IsInitiatingProcessRemoteSession', type: 'BOOLEAN', repetition_type: 'OPTIONAL' },
+      { name: 'Score', type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+    ],
+  })));
+  const { out } = await readAll(p);
+  assert.deepEqual(out[0]!.rec, {
+    Timestamp: '2026-11-01T10:00:00.1234567Z',
+    InitiatingProcessCreationTime: '2026-11-01T10:00:00.1234560Z',
+    RemotePort: 443,
+    ReportId: 9007199254740993n,
+    RemoteUrl: 'mega.nz',
+    AdditionalFields: '{"direction":"Out","bytes":10}',
+    IsInitiatingProcessRemoteSession: true,
+    Score: 1.5,
+  });
+  assert.equal(out[1]!.rec.Timestamp, null);
+  assert.equal(out[1]!.rec.InitiatingProcessCreationTime, '1970-01-01T00:00:00.0000000Z');
+  assert.equal(out[1]!.rec.ReportId, 5);
+
+  const data = await loadData(await discoverFiles([p]));
+  const b = await runPlan(compileFor('DeviceNetworkEvents | project Timestamp, ReportId, d = tostring(parse_json(AdditionalFields).direction), RemotePort', data), data, 0);
+  assert.equal(formatDatetime(b.columns[0]![0] as I64), '2026-11-01T10:00:00.1234567Z');
+  assert.deepEqual(b.columns.map((c) => c[0]), [b.columns[0]![0], 9007199254740993n, 'Out', 443]);
+  assert.equal(data.stats.coercedToNull.size, 0);
+});
+
+test('row groups stream one at a time and every row comes out, numbered', async () => {
+  const { out, stats } = await readAll(write('x.parquet', numbered()));
+  assert.equal(out.length, N);
+  assert.equal(stats.skipped, 0);
+  assert.deepEqual(out[2499], { rec: { ReportId: 9007199254740990n + 2499n, FileName: 'f2499.exe' }, line: 2500 });
+  const gz = await readAll(write('x.parquet.gz', gzipSync(numbered())), true);
+  assert.equal(gz.out.length, N);
+});
+
+test('a file is claimed by its PAR1 magic whatever its name', async () => {
+  const p = write('DeviceProcessEvents.export', numbered());
+  const [f] = await discoverFiles([p]);
+  assert.equal(f!.reader, 'parquet');
+});
+
+test('a corrupt row group is skipped, named and counted; the others are read', async () => {
+  const buf = numbered();
+  const md = parquetMetadata(buf);
+  const off = Number(md.row_groups[1]!.columns[1]!.meta_data!.data_page_offset);
+  const bad = Buffer.from(buf);
+  bad.fill(0xff, off, off + 8);
+  const { out, stats } = await readAll(write('bad.parquet', bad));
+  assert.equal(out.length, 1500);
+  assert.equal(out[1000]!.line, 2001);
+  assert.equal(stats.skipped, 1);
+  assert.match(stats.warnings[0]!.message, /^row group 2 \(rows 1001-2000, byte offset \d+\) could not be read: /);
+  const strict = newStats(true);
+  await assert.rejects(async () => {
+    for await (const _ of parquetReader.read({ path: stats.warnings[0]!.file, reader: 'parquet', gzip: false, table: 'T', routed: false }, strict));
+  }, ExfilwatchError);
+});
+
+test('a truncated or foreign file is an error naming the file', async () => {
+  const buf = numbered();
+  for (const [name, body] of [['cut.parquet', buf.subarray(0, buf.length - 100)], ['text.parquet', Buffer.from('Timestamp,FileName\n')], ['empty.parquet', Buffer.alloc(0)]] as const) {
+    const p = write(name, body);
+    await assert.rejects(readAll(p), (e: unknown) => {
+      assert.ok(e instanceof ExfilwatchError);
+      assert.equal(e.diagnostic.file, p);
+      assert.match(e.message, new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a valid Parquet file`));
+      return true;
+    });
+  }
+});
+
+test('nanosecond times keep 100 ns ticks, before 1970 too, and out-of-range is null', () => {
+  assert.equal(isoFromNanos(1_793_527_200_123_456_789n), '2026-11-01T10:00:00.1234567Z');
+  assert.equal(isoFromNanos(-1n), '1969-12-31T23:59:59.9999999Z');
+  assert.equal(isoFromNanos(-1_000_000_000n), '1969-12-31T23:59:59.0000000Z');
+  assert.equal(isoFromNanos(400_000_000_000_000_000_000n), null);
+});
