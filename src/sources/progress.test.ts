@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,7 +24,8 @@ test('byte counts read naturally', () => {
 });
 
 test('on a terminal the bar appears after the delay, shows the pass under way, and is wiped at stop', async () => {
-  const p = path.join(mkdtempSync(path.join(tmpdir(), 'exfilwatch-progress-')), 'x.jsonl');
+  const dir = mkdtempSync(path.join(tmpdir(), 'exfilwatch-progress-'));
+  const p = path.join(dir, 'x.jsonl');
   writeFileSync(p, 'x'.repeat(1000));
   const writes: string[] = [];
   const stream = { isTTY: true, columns: 100, write: (s: string) => writes.push(s) } as unknown as NodeJS.WriteStream;
@@ -40,4 +41,5 @@ test('on a terminal the bar appears after the delay, shows the pass under way, a
   startProgress([p], { stream: { isTTY: false, write: (s: string) => quiet.push(s) } as unknown as NodeJS.WriteStream, delayMs: 0 }).stop();
   await sleep(20);
   assert.deepEqual(quiet, []);
+  rmSync(dir, { recursive: true, force: true });
 });

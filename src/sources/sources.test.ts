@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,8 +10,11 @@ import { discoverFiles } from './index.js';
 import { formatDatetime } from '../engine/values/datetime.js';
 import type { I64 } from '../engine/values/int64.js';
 
+const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-src-'));
+after(() => rmSync(ROOT, { recursive: true, force: true }));
+
 function dir(files: Record<string, string | Buffer>): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'exfilwatch-src-'));
+  const d = mkdtempSync(path.join(ROOT, 'd-'));
   for (const [name, body] of Object.entries(files)) writeFileSync(path.join(d, name), body);
   return d;
 }

@@ -3,10 +3,10 @@
  * counts skipped records and values that became null, `--strict` makes the first bad record
  * fatal, and broken files are one-line errors naming the file. No progress bar off a terminal.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 
 const BIN = fileURLToPath(new URL('../../../bin/exfilwatch.js', import.meta.url));
 const DIR = mkdtempSync(path.join(tmpdir(), 'exfilwatch-cli-input-'));
+after(() => rmSync(DIR, { recursive: true, force: true }));
 
 function file(name: string, body: string | Buffer): string {
   const p = path.join(DIR, name);

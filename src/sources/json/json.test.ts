@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -9,8 +9,11 @@ import { parseJsonExact } from './exact.js';
 import { jsonReader } from './json.js';
 import { scanDocument } from './scan.js';
 
+const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-json-test-'));
+after(() => rmSync(ROOT, { recursive: true, force: true }));
+
 async function read(name: string, body: string | Buffer, strict = false) {
-  const d = mkdtempSync(path.join(tmpdir(), 'exfilwatch-json-test-'));
+  const d = mkdtempSync(path.join(ROOT, 'd-'));
   const p = path.join(d, name);
   writeFileSync(p, body);
   const stats = newStats(strict);

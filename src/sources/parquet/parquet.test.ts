@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -14,8 +14,11 @@ import { discoverFiles } from '../index.js';
 import { type DataFile, type SourceRecord, newStats } from '../reader.js';
 import { isoFromNanos, parquetReader } from './parquet.js';
 
+const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-parquet-test-'));
+after(() => rmSync(ROOT, { recursive: true, force: true }));
+
 function write(name: string, body: Buffer): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'exfilwatch-parquet-test-'));
+  const d = mkdtempSync(path.join(ROOT, 'd-'));
   const p = path.join(d, name);
   writeFileSync(p, body);
   return p;
