@@ -121,10 +121,18 @@ export async function* recordsFor(table: string, files: DataFile[], stats: ReadS
 
 async function* recordsOf(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   const lower = table.toLowerCase();
-  for (const f of files) {
+  for (let fi = 0; fi < files.length; fi++) {
+    const f = files[fi]!;
     if (!feeds(f, table)) continue;
+    let lastLine: number | undefined;
+    let sub = 0;
     for await (const r of readerOf(f).read(f, stats, hints)) {
-      if ((r.table ?? f.table).toLowerCase() === lower) yield r;
+      sub = r.line === lastLine ? sub + 1 : 0;
+      lastLine = r.line;
+      if ((r.table ?? f.table).toLowerCase() === lower) {
+        r.place = `${fi}:${r.line ?? ''}:${sub}`;
+        yield r;
+      }
     }
   }
 }

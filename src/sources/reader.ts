@@ -26,6 +26,8 @@ export interface SourceRecord {
   rec: Record<string, unknown>;
   /** Line number, record number or byte offset, for messages. */
   line?: number;
+  /** The record's place in its table's stream (file, line, index in line), set by the table view. */
+  place?: string;
 }
 
 export interface ReadWarning {

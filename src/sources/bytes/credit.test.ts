@@ -141,7 +141,7 @@ test('two passes, warnings once; Defender rows with no flows pass through untouc
   assert.equal(b.stats.rows, 2);
 });
 
-test('a query pre-filter that would hide the flows is widened for them, in both passes', async () => {
+test('a query pre-filter never hides a flow, and records pair up by place across both passes', async () => {
   const recs = [
     conn('2026-11-01T10:00:00Z', 50001),
     { ...conn('2026-11-01T10:00:01Z', 50001), ActionType: 'SslConnectionInspected', InitiatingProcessFileName: '', InitiatingProcessId: 0, AdditionalFields: { orig_bytes: 123 } },
@@ -149,10 +149,10 @@ test('a query pre-filter that would hide the flows is widened for them, in both 
   ];
   // A reader that honours the raw filter, as the JSON reader may.
   const records = async function* (_st: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
-    for (const rec of recs) {
+    for (const [i, rec] of recs.entries()) {
       const text = JSON.stringify(rec);
       if (hints?.rawFilter && !hints.rawFilter(text)) continue;
-      yield { rec: { ...rec } };
+      yield { rec: { ...rec }, line: i + 1 };
     }
   };
   const file = { path: path.join(dir({ 'DeviceNetworkEvents.jsonl': jsonl(recs) }), 'DeviceNetworkEvents.jsonl'), reader: 'json', gzip: false, table: 'DeviceNetworkEvents', routed: false };

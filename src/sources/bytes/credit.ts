@@ -54,9 +54,12 @@ export async function* enrich(
     yield* records(stats, hints);
     return;
   }
+  // Pass 1 sees every record, so a flow is matched to its closest row even when the query's
+  // filter hides that row; pass 2 may skip what the filter rejects. Records pair up by their
+  // place (file, line, index in line), which filtering does not change.
+  const plan = await planCredits(records(newStats(stats.strict), undefined));
   const query = hints?.rawFilter;
   const widened: ReadHints | undefined = query ? { ...hints, rawFilter: (text) => FLOW_TEXT.test(text) || query(text) } : hints;
-  const plan = await planCredits(records(newStats(stats.strict), widened));
   yield* applyCredits(records(stats, widened), plan);
 }
 
@@ -76,18 +79,28 @@ class Flows {
 
 export interface CreditPlan {
   flows: Flows;
-  /** Credited row ordinals, ascending, and the flow index credited to each. */
-  creditOrdinal: Float64Array;
-  creditFlow: Uint32Array;
+  /** Where each flow sits (see placeOf). */
+  flowPlace: string[];
+  /** Credited rows by place, and the flow index credited to each. */
+  credited: Map<string, number>;
+}
+
+/** A record's place in the table's stream, the same whatever a filter skipped. */
+export function placeOf(r: SourceRecord): string {
+  return r.place ?? String(r.line);
 }
 
 /** Pass 1: find flows and candidate rows, then match them. */
 export async function planCredits(records: AsyncIterable<SourceRecord>): Promise<CreditPlan> {
   const flows = new Flows();
   const rows = new Packed(6); // hash, t, ordinal, proto, device, preference
+  const places: string[] = [];
+  const flowPlace: string[] = [];
   let ordinal = 0;
-  for await (const { rec } of records) {
+  for await (const r of records) {
+    const { rec } = r;
     const o = ordinal++;
+    places.push(placeOf(r));
     const action = typeof rec.ActionType === 'string' ? rec.ActionType : '';
     const pref = PREFERENCE.get(action);
     const isFlow = action === FLOW_ACTION_TYPE || action.endsWith('ConnectionInspected');
@@ -102,6 +115,7 @@ export async function planCredits(records: AsyncIterable<SourceRecord>): Promise
       const b = zeek ? [count(rec.SentBytes), count(rec.ReceivedBytes)] as const : inspectedBytes(rec.AdditionalFields);
       if (!b || (b[0] === null && b[1] === null)) continue;
       flows.ordinal.push(o);
+      flowPlace.push(placeOf(r));
       flows.key.push(hash52(k), t, proto, device, zeek ? 0 : 1);
       flows.bytes.push(b[0] ?? NaN, b[1] ?? NaN);
     } else if (hasProcess(rec) && blank(rec.SentBytes) && blank(rec.ReceivedBytes)) {
@@ -143,34 +157,32 @@ export async function planCredits(records: AsyncIterable<SourceRecord>): Promise
       credited.push(o, i);
     }
   }
-  const byRow = sortedBy(credited.length / 2, (j) => credited[j * 2]!);
-  return {
-    flows,
-    creditOrdinal: Float64Array.from(byRow, (j) => credited[j * 2]!),
-    creditFlow: Uint32Array.from(byRow, (j) => credited[j * 2 + 1]!),
-  };
+  const byPlace = new Map<string, number>();
+  for (let j = 0; j < credited.length; j += 2) byPlace.set(places[credited[j]!]!, credited[j + 1]!);
+  return { flows, flowPlace, credited: byPlace };
 }
 
 /** Pass 2: the records with credits applied; credited Zeek flows are left out. */
 export async function* applyCredits(records: AsyncIterable<SourceRecord>, plan: CreditPlan): AsyncGenerator<SourceRecord> {
-  const { flows, creditOrdinal, creditFlow } = plan;
-  const fo = flows.ordinal.data, fk = flows.key.data, fb = flows.bytes.data;
-  let ordinal = 0, c = 0, f = 0;
+  const { flows, credited } = plan;
+  const fk = flows.key.data, fb = flows.bytes.data;
+  const flowAt = new Map(plan.flowPlace.map((p, i) => [p, i]));
   for await (const r of records) {
-    const o = ordinal++;
-    while (c < creditOrdinal.length && creditOrdinal[c]! < o) c++;
-    while (f < flows.length && fo[f]! < o) f++;
-    if (c < creditOrdinal.length && creditOrdinal[c] === o) {
-      const i = creditFlow[c]!;
+    const place = placeOf(r);
+    const i = credited.get(place);
+    if (i !== undefined) {
       if (!Number.isNaN(fb[i * 2]!)) r.rec.SentBytes = fb[i * 2];
       if (!Number.isNaN(fb[i * 2 + 1]!)) r.rec.ReceivedBytes = fb[i * 2 + 1];
-    } else if (f < flows.length && fo[f] === o) {
-      const inspected = fk[f * 5 + 4] === 1;
-      if (flows.claimed[f]) {
-        if (!inspected) continue; // a Zeek flow: its bytes are on the process's row now
-      } else if (inspected) {
-        if (blank(r.rec.SentBytes) && !Number.isNaN(fb[f * 2]!)) r.rec.SentBytes = fb[f * 2];
-        if (blank(r.rec.ReceivedBytes) && !Number.isNaN(fb[f * 2 + 1]!)) r.rec.ReceivedBytes = fb[f * 2 + 1];
+    } else {
+      const f = flowAt.get(place);
+      if (f !== undefined) {
+        const inspected = fk[f * 5 + 4] === 1;
+        if (flows.claimed[f]) {
+          if (!inspected) continue; // a Zeek flow: its bytes are on the process's row now
+        } else if (inspected) {
+          if (blank(r.rec.SentBytes) && !Number.isNaN(fb[f * 2]!)) r.rec.SentBytes = fb[f * 2];
+          if (blank(r.rec.ReceivedBytes) && !Number.isNaN(fb[f * 2 + 1]!)) r.rec.ReceivedBytes = fb[f * 2 + 1];
+        }
       }
     }
     yield r;

@@ -8,7 +8,7 @@
  * array element at a time and parses only that (scan.ts), so memory stays bounded by the largest
  * record whatever the file size.
  */
-import { type DataFile, type Reader, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
+import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
 import { parseJsonExact } from './exact.js';
 import { MAX_VALUE_CHARS, scanDocument } from './scan.js';
 
@@ -21,7 +21,7 @@ export const jsonReader: Reader = {
 /** How much of a `.json` file's first line is looked at to tell JSON lines from one document. */
 const PEEK_CHARS = 1 << 20;
 
-async function* readJson(file: DataFile, stats: ReadStats): AsyncGenerator<SourceRecord> {
+async function* readJson(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   const input = openBytes(file);
   input.setEncoding('utf8');
   const chunks = input[Symbol.asyncIterator]() as AsyncIterator<string>;
@@ -45,7 +45,7 @@ async function* readJson(file: DataFile, stats: ReadStats): AsyncGenerator<Sourc
       const firstLine = (nl < 0 ? first : first.slice(0, nl)).trim();
       if (firstLine === '') return;
       if (firstLine.length <= PEEK_CHARS && isJson(firstLine)) {
-        yield* jsonLines(replay, file, stats);
+        yield* jsonLines(replay, file, stats, hints);
       } else {
         for await (const batch of scanDocument(replay, file.path, stats)) {
           for (const r of batch) yield { ...unwrap(r.value), line: r.line };
@@ -53,7 +53,7 @@ async function* readJson(file: DataFile, stats: ReadStats): AsyncGenerator<Sourc
       }
       return;
     }
-    yield* jsonLines({ [Symbol.asyncIterator]: () => chunks }, file, stats);
+    yield* jsonLines({ [Symbol.asyncIterator]: () => chunks }, file, stats, hints);
   } catch (e) {
     readFailed(file, e);
   } finally {
@@ -112,10 +112,13 @@ export async function* lines(chunks: AsyncIterable<string>, file: string, stats:
   else if (rest !== '') yield [rest, n + 1];
 }
 
-async function* jsonLines(chunks: AsyncIterable<string>, file: DataFile, stats: ReadStats): AsyncGenerator<SourceRecord> {
+async function* jsonLines(chunks: AsyncIterable<string>, file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
+  const keep = hints?.rawFilter;
   for await (const [line, n] of lines(chunks, file.path, stats)) {
     const t = (n === 1 ? line.replace(/^\uFEFF/, '') : line).trim();
     if (t === '') continue;
+    // The query's pre-filter: a line no row of which can pass is not parsed at all.
+    if (keep && !keep(t)) continue;
     let v: unknown;
     try {
       v = parseJsonExact(t);
