@@ -69,7 +69,7 @@ export async function discoverFiles(paths: string[], overrides: string[] = [], k
     const bytes = await head(p, gzip);
     const reader = READERS.find((r) => r.claims(name, bytes));
     if (!reader) {
-      if (explicit) throw facts.input(`cannot tell the format of ${p}: expected JSON lines, JSON, CSV or TSV (optionally .gz)`, p);
+      if (explicit) throw facts.input(`cannot tell the format of ${p}: expected Defender JSON lines, JSON, CSV/TSV or Parquet, Sysmon XML or EVTX, or a Zeek conn.log (optionally .gz)`, p);
       return; // a file in a walked directory that is not data: README, checksums...
     }
     const fromName = tableOfFile(p);

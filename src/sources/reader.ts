@@ -44,6 +44,8 @@ export interface ReadStats {
   coercedToNull: Map<string, number>;
   /** With --strict, the first malformed record is fatal. */
   strict?: boolean;
+  /** Places already warned about: a file read again (for another table, another query) warns once. */
+  warned?: Set<string>;
 }
 
 export function newStats(strict = false): ReadStats {
@@ -53,6 +55,10 @@ export function newStats(strict = false): ReadStats {
 /** Records a skipped record: a warning naming the place, or an error under --strict. */
 export function skip(stats: ReadStats, file: string, line: number | undefined, message: string): void {
   if (stats.strict) throw facts.input(`${file}${line ? ':' + line : ''}: ${message}`, file, line);
+  const key = `${file}\u0000${line ?? ''}\u0000${message}`;
+  stats.warned ??= new Set();
+  if (stats.warned.has(key)) return;
+  stats.warned.add(key);
   stats.skipped++;
   stats.warnings.push({ file, line, message });
 }

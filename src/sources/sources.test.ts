@@ -95,3 +95,12 @@ test('a file of a table we do not know loads with inferred types', async () => {
   assert.deepEqual(b.fields.map((f) => f.type), ['string', 'real', 'datetime']);
   assert.deepEqual(b.columns[0], ['WS-2']);
 });
+
+test('a malformed record in a file read for two tables is warned about and counted once', async () => {
+  const msg = (table: string, props: object) => JSON.stringify({ category: `AdvancedHunting-${table}`, properties: props });
+  const d = dir({ 'PT1H.json': [msg('DeviceProcessEvents', { FileName: 'a.exe' }), '{broken', msg('DeviceNetworkEvents', { RemotePort: 443 })].join('\n') + '\n' });
+  const { b, stats } = await query('union DeviceProcessEvents, DeviceNetworkEvents | count', d);
+  assert.equal(b.columns[0]![0], 2);
+  assert.equal(stats.skipped, 1);
+  assert.deepEqual(stats.warnings.map((w) => w.line), [2]);
+});
