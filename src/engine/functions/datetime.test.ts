@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ScalarType } from '../../schema/types.js';
-import { scalarFunction } from './registry.js';
 import { parseDatetimeText } from './datetime.js';
 import {
   formatDatetime, formatTimespan, parseDatetime, parseTimespan, fromNetTicks, DATETIME_MAX,
 } from '../values/datetime.js';
+import { callScalar } from './testing.js';
 
 type Arg = [ScalarType, unknown];
 
@@ -13,15 +13,7 @@ const NOW = parseDatetime('2026-08-02T23:56:44.4514557Z')!;
 
 /** Binds a function as the engine does (constant args) and calls it, honouring null propagation. */
 function call(name: string, args: Arg[], resultType: ScalarType, constant = true): unknown {
-  const f = scalarFunction(name);
-  assert.ok(f, `no function ${name}`);
-  const impl = f.bind({
-    args: args.map(([type, value]) => ({ type, constant, value: constant ? value : undefined })),
-    resultType, now: NOW, span: { start: 0, length: 0 },
-  });
-  const vals = args.map(([, v]) => v);
-  if (f.propagatesNulls !== false && vals.some((v) => v === null || v === undefined)) return null;
-  return impl(...vals);
+  return callScalar(name, args, { resultType, constant, now: NOW, fixResult: false });
 }
 
 const dt = (s: string) => {

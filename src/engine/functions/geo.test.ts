@@ -1,23 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ScalarType } from '../../schema/types.js';
-import { scalarFunction } from './registry.js';
 import { parseWkt } from './geo/wkt.js';
 import { geohashBox, geohashEncode } from './geo/cells.js';
+import { callScalar } from './testing.js';
 
 type Arg = [ScalarType, unknown];
 
 /** Binds a function as the engine does and calls it, honouring null propagation. */
 function call(name: string, args: Arg[], resultType: ScalarType = 'dynamic'): unknown {
-  const f = scalarFunction(name);
-  assert.ok(f, `no function ${name}`);
-  const impl = f.bind({
-    args: args.map(([type, value]) => ({ type, constant: true, value })),
-    resultType, now: 0, span: { start: 0, length: 0 },
-  });
-  const vals = args.map(([, v]) => v);
-  if (f.propagatesNulls !== false && vals.some((v) => v === null || v === undefined)) return null;
-  return impl(...vals);
+  return callScalar(name, args, { resultType, fixResult: false });
 }
 
 const R = (n: number): Arg => ['real', n];

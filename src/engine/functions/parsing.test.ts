@@ -1,23 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ScalarType } from '../../schema/types.js';
-import { scalarFunction } from './registry.js';
+import { callScalar } from './testing.js';
 
 type Arg = [ScalarType, unknown] | [ScalarType, unknown, 'const'];
 
 /** Binds `name` as the engine does (constants marked), then calls it, honouring propagatesNulls. */
 function call(name: string, args: Arg[], resultType: ScalarType = 'dynamic'): unknown {
-  const f = scalarFunction(name);
-  assert.ok(f, `no function ${name}`);
-  const impl = f.bind({
-    args: args.map(([type, value, c]) => ({ type, constant: c === 'const', value: c === 'const' ? value : undefined })),
-    resultType,
-    now: 0,
-    span: { start: 0, length: 0 },
-  });
-  const vals = args.map((a) => a[1]);
-  if (f.propagatesNulls !== false && vals.some((v) => v === null || v === undefined)) return null;
-  return impl(...vals);
+  return callScalar(name, args.map((a) => [a[0], a[1], a[2] === 'const' ? 'const' : 'row'] as const), { resultType, fixResult: false });
 }
 
 const url = (u: string) => call('parse_url', [['string', u]]) as Record<string, any>;

@@ -7,25 +7,12 @@ import assert from 'node:assert/strict';
 import type { ScalarType } from '../../schema/types.js';
 import { fromParts } from '../values/datetime.js';
 import { scalarFunction } from './registry.js';
+import { callScalar } from './testing.js';
 
 type Arg = [ScalarType, unknown];
 
 function invoke(name: string, args: Arg[], resultType: ScalarType, constant: boolean): unknown {
-  const def = scalarFunction(name);
-  assert.ok(def, `no function ${name}`);
-  const impl = def.bind({
-    args: args.map(([type, value]) => ({ type, constant, value: constant ? value : undefined })),
-    resultType,
-    now: 0,
-    span: { start: 0, length: 0 },
-  });
-  const vals = args.map(([, v]) => v);
-  if (def.propagatesNulls !== false && vals.some((v) => v === null || v === undefined)) {
-    return resultType === 'string' ? '' : null;
-  }
-  const r = impl(...vals);
-  if (r === undefined || r === null) return resultType === 'string' ? '' : null;
-  return r;
+  return callScalar(name, args, { resultType, constant });
 }
 
 /** Calls `name` as the engine would, once with constant arguments and once per row; both must agree. */

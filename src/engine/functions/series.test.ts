@@ -2,23 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ScalarType } from '../../schema/types.js';
 import { compileFor, loadData, runPlan } from '../query.js';
-import { scalarFunction } from './registry.js';
+import { callScalar } from './testing.js';
 
 type Arg = [ScalarType, unknown];
 
 /** Binds `name` as the engine does (every argument constant), then calls it, honouring propagatesNulls. */
 function call(name: string, args: Arg[]): any {
-  const f = scalarFunction(name);
-  assert.ok(f, `no function ${name}`);
-  const impl = f.bind({
-    args: args.map(([type, value]) => ({ type, constant: true, value })),
-    resultType: 'dynamic',
-    now: 0,
-    span: { start: 0, length: 0 },
-  });
-  const vals = args.map((a) => a[1]);
-  if (f.propagatesNulls !== false && vals.some((v) => v === null || v === undefined)) return null;
-  return impl(...vals);
+  return callScalar(name, args, { fixResult: false });
 }
 
 const dyn = (v: unknown): Arg => ['dynamic', v];

@@ -2,25 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ScalarType } from '../../schema/types.js';
 import { scalarFunction } from './registry.js';
+import { callScalar } from './testing.js';
 
 type Arg = [ScalarType, unknown];
 
 /** Binds `name` with constant arguments of the given types and calls it, as the engine would. */
 function call(name: string, args: Arg[], resultType: ScalarType = 'string', constant = true): unknown {
-  const def = scalarFunction(name);
-  assert.ok(def, `no function ${name}`);
-  const impl = def.bind({
-    args: args.map(([type, value]) => ({ type, constant, value: constant ? value : undefined })),
-    resultType,
-    now: 0,
-    span: { start: 0, length: 0 },
-  });
-  const vals = args.map(([, v]) => v);
-  if (def.propagatesNulls !== false && vals.some((v) => v === null || v === undefined)) {
-    return resultType === 'string' ? '' : null;
-  }
-  const r = impl(...vals);
-  return resultType === 'string' && (r === null || r === undefined) ? '' : r;
+  return callScalar(name, args, { resultType, constant });
 }
 
 /** The same call with every argument a per-row value (not a constant). */
