@@ -129,6 +129,7 @@ export class Translator {
         const sym = node.ReferencedSymbol;
         if (sym && sym.Kind === 10 /* Table */) return { op: 'table', name: sym.Name, schema, span };
         if (sym && sym.Kind === 3 /* Function */) return this.callFunctionSymbol(node, scope, []) as Tab;
+        if (sym && sym.Kind === 15 /* Group: a wildcard such as View* */) return this.wildcard(node, sym, scope);
         throw facts.unsupportedSyntax(`the name '${node.SimpleName ?? sym?.Name}'`, span);
       }
       case 'FunctionCallExpression':
@@ -174,6 +175,32 @@ export class Translator {
     }
   }
 
+  /** `union View*`: the tables and parameterless views (let functions) the wildcard names. */
+  private wildcard(node: KNode, group: KNode, scope: Scope): Tab {
+    const span = this.span(node);
+    const inputs: Tab[] = [];
+    const names: string[] = [];
+    for (const m of toArray(group.Members)) {
+      if (m.Kind === 10) {
+        inputs.push({ op: 'table', name: m.Name, schema: schemaOf(m), span });
+      } else {
+        let decl: KNode;
+        for (let s: Scope | undefined = scope; s && !decl; s = s.parent) {
+          const b = s.bySymbol.get(m);
+          if (b && 'fn' in b) decl = b.fn;
+        }
+        const body = decl?.Body;
+        if (!body || toArray(decl.Parameters?.Parameters).length) throw facts.unsupportedSyntax(`the wildcard member '${m.Name}'`, span);
+        const inner: Scope = { bySymbol: new Map(), byName: new Map(), parent: scope };
+        this.statements(toArray(body.Statements).map((e: KNode) => e.Element), inner, null);
+        inputs.push(this.tab(body.Expression, inner));
+      }
+      names.push(String(m.Name));
+    }
+    const schema = unionSchema(inputs);
+    return { op: 'union', inputs, sourceNames: names, kind: 'outer', schema, span };
+  }
+
   private tabularCall(node: KNode, scope: Scope): Tab {
     const name: string = node.Name?.SimpleName ?? '';
     const span = this.span(node);
@@ -211,8 +238,12 @@ export class Translator {
 
   private callUserFunction(node: KNode, decl: KNode, args: KNode[], scope: Scope): Tab | Expr {
     const expansion = node.GetExpansion?.();
-    if (!expansion) throw facts.unsupportedSyntax(`calling '${node.SimpleName ?? node.Name?.SimpleName}' here`, this.span(node));
     const params = toArray(decl.Parameters?.Parameters).map((e: KNode) => e.Element);
+    if (!expansion && params.length === 0 && decl.Body) {
+      // A parameterless view named without a call (union View*): its body as declared.
+      return this.expandWith(node, decl.Body, [], [], scope);
+    }
+    if (!expansion) throw facts.unsupportedSyntax(`calling '${node.SimpleName ?? node.Name?.SimpleName}' here`, this.span(node));
     return this.expandWith(node, expansion, params.map((p: KNode) => p.NameAndType?.Name?.SimpleName ?? p.Name?.SimpleName), args, scope);
   }
 
@@ -253,7 +284,10 @@ export class Translator {
     const params = this.params(node.Parameters);
     const inputs = [...first];
     const sourceNames: string[] = first.map((t) => tableName(t));
+    const fuzzy = String(params.get('isfuzzy')?.name ?? '').toLowerCase() === 'true';
     for (const e of toArray(node.Expressions).map((x: KNode) => x.Element)) {
+      // isfuzzy: a wildcard that names nothing is left out.
+      if (fuzzy && !e.ReferencedSymbol && String(this.text.slice(e.TextStart, e.End)).includes('*')) continue;
       const t = this.tab(e, scope);
       inputs.push(t);
       sourceNames.push(tableName(t, e));
@@ -1139,6 +1173,13 @@ function retype(schema: Field[], items: Named[]): Field[] {
     const t = item && item.expr.kind === 'call' ? ENGINE_RESULT_TYPES[item.expr.fn] : undefined;
     return t ? { ...f, type: t } : f;
   });
+}
+
+/** The outer-union schema of some inputs: every column in first-seen order. */
+function unionSchema(inputs: Tab[]): Field[] {
+  const out: Field[] = [];
+  for (const t of inputs) for (const f of t.schema) if (!out.some((o) => o.name === f.name)) out.push(f);
+  return out;
 }
 
 /** Plan table names of watchlists: `_GetWatchlist('admins')` reads the table `_GetWatchlist:admins`. */
