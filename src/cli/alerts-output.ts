@@ -1,19 +1,21 @@
 /** Alert writers: table (aligned, severity coloured on a terminal, with a summary), jsonl, csv, ocsf. */
-import type { Alert, HuntResult } from '../detect/index.js';
+import { type Alert, alertRecord, type HuntResult } from '../detect/index.js';
 import { jsonText } from '../engine/values/index.js';
 import { toOcsf } from './ocsf.js';
 
 export type AlertFormat = 'table' | 'jsonl' | 'csv' | 'ocsf';
+/** The format when none is asked for: table, whether stdout is a terminal or not (the output does not depend on where it goes). */
+export const DEFAULT_ALERT_FORMAT: AlertFormat = 'table';
 
-/** The alert as users and tools read it: the contract fields first, no internals. */
-export function alertRecord(a: Alert): Record<string, unknown> {
-  return {
-    id: a.id, ruleId: a.ruleId, ruleName: a.ruleName, severity: a.severity, confidence: a.confidence,
-    tactics: a.tactics, techniques: a.techniques, time: a.time, detection: a.detection, reason: a.reason,
-    entities: a.entities, incidentId: a.incidentId ?? null, customDetails: a.customDetails, notes: a.notes,
-    evidence: a.evidence,
-  };
+/**
+ * Whether severities are coloured: only in a table written to a terminal, and never when NO_COLOR
+ * is set (https://no-color.org). Piped or redirected tables are plain text.
+ */
+export function useColor(format: AlertFormat, stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return format === 'table' && stream.isTTY === true && !env.NO_COLOR;
 }
+
+export { alertRecord };
 
 export function formatAlerts(result: HuntResult, format: AlertFormat, color: boolean): string {
   switch (format) {

@@ -14,10 +14,17 @@ import { type Progress, startProgress } from '../sources/progress.js';
 import { formatResult, type OutputFormat } from './output.js';
 import { runBatch } from './batch.js';
 import { huntCommand, rulesCommand } from './hunt.js';
+import { testCommand } from './test-command.js';
+import { investigateCommand } from './investigate.js';
+import { playbookCommand } from './playbook.js';
 
 const USAGE = `usage:
-  exfilwatch hunt [PATH...] [--rules PATH] [--watchlists DIR] [--now ISO] [--format table|jsonl|csv|ocsf] [--strict-schema]
+  exfilwatch hunt [PATH...] [--pack rules|hunting] [--rules PATH] [--watchlists DIR] [--now ISO] [--format table|jsonl|csv|ocsf|html] [--strict-schema]
   exfilwatch rules list|validate [--rules PATH]
+  exfilwatch test [--rules PATH] [--simulations DIR] [--watchlists DIR] [--format table|json]
+  exfilwatch investigate <alert id> [PATH...] [--rules PATH] [--now ISO] [--format md|html|json]
+  exfilwatch investigate --device NAME --at TIME [PATH...] [--format md|html|json]
+  exfilwatch playbook <alert id> [PATH...] [--rules PATH] [--now ISO] [--format md|html]
   exfilwatch query '<KQL>' [PATH...] [--table NAME=PATH] [--now ISO] [--format table|jsonl|csv|json] [--strict-schema] [--strict]
   exfilwatch query --batch FILE [PATH...] [--now ISO]
 `;
@@ -29,6 +36,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'query': return await queryCommand(rest);
       case 'hunt': return await huntCommand(rest);
       case 'rules': return await rulesCommand(rest);
+      case 'test': return await testCommand(rest);
+      case 'investigate': return await investigateCommand(rest);
+      case 'playbook': return await playbookCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;

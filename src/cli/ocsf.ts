@@ -1,7 +1,10 @@
 /**
- * OCSF Detection Finding (class 2004, category Findings) for an alert, so SIEMs and data lakes
- * that speak OCSF take exfilwatch alerts as they are.
+ * OCSF Detection Finding (class 2004, category Findings, OCSF 1.3.0) for an alert, so SIEMs and
+ * data lakes that speak OCSF take exfilwatch alerts as they are. Valid against the schema compiled
+ * from the OCSF repository (test/fixtures/ocsf/): attributes with no value are left out (OCSF has
+ * no nulls for objects), a process is given only with its pid, a hostname or IP only when it is one.
  */
+import { isIP } from 'node:net';
 import type { Alert } from '../detect/index.js';
 
 export const OCSF_VERSION = '1.3.0';
@@ -10,13 +13,72 @@ const CONFIDENCE_ID: Record<Alert['confidence'], number> = { Low: 1, Medium: 2, 
 
 const TACTIC_UIDS: Record<string, string> = {
   Exfiltration: 'TA0010', CommandAndControl: 'TA0011', Collection: 'TA0009', Execution: 'TA0002', Discovery: 'TA0007',
+  DefenseEvasion: 'TA0005', CredentialAccess: 'TA0006', LateralMovement: 'TA0008', Persistence: 'TA0003',
+  PrivilegeEscalation: 'TA0004', InitialAccess: 'TA0001', Impact: 'TA0040', Reconnaissance: 'TA0043', ResourceDevelopment: 'TA0042',
 };
+/** ATT&CK names of the techniques the pack uses. */
+const TECHNIQUE_NAMES: Record<string, string> = {
+  T1048: 'Exfiltration Over Alternative Protocol',
+  'T1048.002': 'Exfiltration Over Asymmetric Encrypted Non-C2 Protocol',
+  'T1048.003': 'Exfiltration Over Unencrypted Non-C2 Protocol',
+  T1567: 'Exfiltration Over Web Service',
+  'T1567.002': 'Exfiltration to Cloud Storage',
+  T1041: 'Exfiltration Over C2 Channel',
+  T1020: 'Automated Exfiltration',
+  T1105: 'Ingress Tool Transfer',
+  T1036: 'Masquerading',
+  'T1036.003': 'Rename System Utilities',
+  T1059: 'Command and Scripting Interpreter',
+  'T1059.001': 'PowerShell',
+};
+const HOSTNAME = /^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$/;
+const INT32_MAX = 2147483647;
+
+/** Leaves out undefined and null attributes, and objects left empty (OCSF omits what it does not know). */
+function compact<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(compact) as T;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (x === undefined || x === null) continue;
+      const c = compact(x);
+      if (c && typeof c === 'object' && !Array.isArray(c) && Object.keys(c).length === 0) continue;
+      out[k] = c;
+    }
+    return out as T;
+  }
+  return v;
+}
+
+function attack(technique: string, tactic: string | undefined): Record<string, unknown> {
+  const parent = technique.split('.')[0]!;
+  const named = (uid: string) => ({ uid, name: TECHNIQUE_NAMES[uid] });
+  return {
+    technique: named(parent),
+    sub_technique: parent !== technique ? named(technique) : undefined,
+    tactic: tactic ? { uid: TACTIC_UIDS[tactic.replace(/\s+/g, '')] ?? tactic, name: tactic } : undefined,
+    version: '15',
+  };
+}
+
+function pid(v: unknown): number | undefined {
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : typeof v === 'number' || typeof v === 'bigint' ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 0 && n <= INT32_MAX ? n : undefined;
+}
 
 export function toOcsf(a: Alert): Record<string, unknown> {
   const time = Date.parse(a.time);
   const e = a.entities;
-  const device = e.host ? { hostname: e.host, name: e.host, type_id: 0 } : undefined;
-  return {
+  const ip = e.remoteIp?.split(',').map((s) => s.trim()).find((s) => isIP(s));
+  const processId = pid(e.processId ?? a.evidence.ProcessId ?? a.evidence.InitiatingProcessId);
+  const device = e.host
+    ? { name: e.host, hostname: HOSTNAME.test(e.host) ? e.host : undefined, type_id: 0, type: 'Unknown' }
+    : undefined;
+  // OCSF's process needs its pid (or uid): without one the process is named in the evidence data only.
+  const process = e.process && processId !== undefined ? { name: e.process, pid: processId, cmd_line: e.commandLine } : undefined;
+  const user = e.account ? { name: e.account } : undefined;
+  const actor = user || process ? { user, process } : undefined;
+  const finding = compact({
     activity_id: 1,
     activity_name: 'Create',
     category_uid: 2,
@@ -36,6 +98,8 @@ export function toOcsf(a: Alert): Record<string, unknown> {
     metadata: {
       version: OCSF_VERSION,
       product: { name: 'exfilwatch', vendor_name: 'exfilwatch' },
+      // device and actor come with the Host profile.
+      profiles: device || actor ? ['host'] : undefined,
       uid: a.id,
       correlation_uid: a.incidentId,
     },
@@ -45,19 +109,18 @@ export function toOcsf(a: Alert): Record<string, unknown> {
       desc: a.detection,
       types: [a.detection],
       analytic: { uid: a.ruleId, name: a.ruleName, type_id: 1, type: 'Rule' },
-      attacks: a.techniques.map((t) => ({
-        technique: { uid: t, name: t },
-        tactic: a.tactics[0] ? { uid: TACTIC_UIDS[a.tactics[0]] ?? a.tactics[0], name: a.tactics[0] } : undefined,
-        version: '15',
-      })),
+      attacks: a.techniques.map((t) => attack(t, a.tactics[0])),
     },
-    ...(device ? { device } : {}),
-    ...(e.account ? { actor: { user: { name: e.account }, ...(e.process ? { process: { name: e.process, cmd_line: e.commandLine } } : {}) } } : {}),
+    device,
+    actor,
     evidences: [{
-      data: a.evidence,
-      ...(e.remoteIp ? { dst_endpoint: { ip: e.remoteIp.split(',')[0]!.trim() } } : {}),
-      ...(e.remoteUrl ? { url: { url_string: e.remoteUrl } } : {}),
+      data: undefined as unknown,
+      dst_endpoint: ip ? { ip } : undefined,
+      url: e.remoteUrl ? { url_string: e.remoteUrl } : undefined,
     }],
-    unmapped: { notes: a.notes, customDetails: a.customDetails },
-  };
+    unmapped: { notes: a.notes.length ? a.notes : undefined, customDetails: a.customDetails, incidentId: a.incidentId },
+  });
+  // The evidence row as it is, nulls included (OCSF's json_t takes any JSON).
+  finding.evidences[0]!.data = a.evidence;
+  return finding;
 }

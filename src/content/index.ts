@@ -14,6 +14,9 @@ export const PACK_DIR = path.join(ROOT, 'src/content/t1048.002');
 export const PACK_RULES = path.join(PACK_DIR, 'rules');
 export const PACK_WATCHLISTS = path.join(PACK_DIR, 'watchlists');
 export const SAMPLE_DIR = path.join(PACK_DIR, 'sample');
+export const PACK_HUNTING = path.join(PACK_DIR, 'hunting');
+export const PACK_INVESTIGATION = path.join(PACK_DIR, 'investigation');
+export const PACK_PLAYBOOKS = path.join(PACK_DIR, 'playbooks');
 
 /** The bundled sample's capture time: `now` for a hunt over it. */
 export function sampleCaptureTime(): string {

@@ -275,3 +275,13 @@ export function groupIncidents(alerts: Alert[], gap = '2h'): Incident[] {
   for (const a of alerts) a.incidentId = byAlert.get(a.id);
   return incidents;
 }
+
+/** The alert as users and tools read it: the contract fields first, no internals (hunt --format jsonl, watch). */
+export function alertRecord(a: Alert): Record<string, unknown> {
+  return {
+    id: a.id, ruleId: a.ruleId, ruleName: a.ruleName, severity: a.severity, confidence: a.confidence,
+    tactics: a.tactics, techniques: a.techniques, time: a.time, detection: a.detection, reason: a.reason,
+    entities: a.entities, incidentId: a.incidentId ?? null, customDetails: a.customDetails, notes: a.notes,
+    evidence: a.evidence,
+  };
+}
