@@ -14,6 +14,8 @@ import { type Progress, startProgress } from '../sources/progress.js';
 import { formatResult, type OutputFormat } from './output.js';
 import { runBatch } from './batch.js';
 import { huntCommand, rulesCommand } from './hunt.js';
+import { publishCommand } from '../watch/nats/publish.js';
+import { watchCommand } from './watch.js';
 import { testCommand } from './test-command.js';
 import { investigateCommand } from './investigate.js';
 import { playbookCommand } from './playbook.js';
@@ -21,6 +23,7 @@ import { playbookCommand } from './playbook.js';
 const USAGE = `usage:
   exfilwatch hunt [PATH...] [--pack rules|hunting] [--rules PATH] [--watchlists DIR] [--now ISO] [--format table|jsonl|csv|ocsf|html] [--strict-schema]
   exfilwatch rules list|validate [--rules PATH]
+  exfilwatch watch [PATH...] [--stdin] [--listen HOST:PORT --token T] --state DIR [--out FILE] [--webhook URL] [--syslog HOST:PORT]
   exfilwatch test [--rules PATH] [--simulations DIR] [--watchlists DIR] [--format table|json]
   exfilwatch investigate <alert id> [PATH...] [--rules PATH] [--now ISO] [--format md|html|json]
   exfilwatch investigate --device NAME --at TIME [PATH...] [--format md|html|json]
@@ -36,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'query': return await queryCommand(rest);
       case 'hunt': return await huntCommand(rest);
       case 'rules': return await rulesCommand(rest);
+      case 'publish': return await publishCommand(rest);
+      case 'watch': return await watchCommand(rest);
       case 'test': return await testCommand(rest);
       case 'investigate': return await investigateCommand(rest);
       case 'playbook': return await playbookCommand(rest);
