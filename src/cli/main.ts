@@ -12,13 +12,6 @@ import type { I64 } from '../engine/values/int64.js';
 import { discoverFiles } from '../sources/index.js';
 import { type Progress, startProgress } from '../sources/progress.js';
 import { formatResult, type OutputFormat } from './output.js';
-import { runBatch } from './batch.js';
-import { huntCommand, rulesCommand } from './hunt.js';
-import { publishCommand } from '../watch/nats/publish.js';
-import { watchCommand } from './watch.js';
-import { testCommand } from './test-command.js';
-import { investigateCommand } from './investigate.js';
-import { playbookCommand } from './playbook.js';
 
 const USAGE = `usage:
   exfilwatch hunt [PATH...] [--pack rules|hunting] [--rules PATH] [--watchlists DIR] [--now ISO] [--format table|jsonl|csv|ocsf|html] [--strict-schema]
@@ -37,13 +30,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'query': return await queryCommand(rest);
-      case 'hunt': return await huntCommand(rest);
-      case 'rules': return await rulesCommand(rest);
-      case 'publish': return await publishCommand(rest);
-      case 'watch': return await watchCommand(rest);
-      case 'test': return await testCommand(rest);
-      case 'investigate': return await investigateCommand(rest);
-      case 'playbook': return await playbookCommand(rest);
+      // Each command's modules load when it runs: start-up pays only for the one asked for.
+      case 'hunt': return await (await import('./hunt.js')).huntCommand(rest);
+      case 'rules': return await (await import('./hunt.js')).rulesCommand(rest);
+      case 'publish': return await (await import('../watch/nats/publish.js')).publishCommand(rest);
+      case 'watch': return await (await import('./watch.js')).watchCommand(rest);
+      case 'test': return await (await import('./test-command.js')).testCommand(rest);
+      case 'investigate': return await (await import('./investigate.js')).investigateCommand(rest);
+      case 'playbook': return await (await import('./playbook.js')).playbookCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
@@ -115,6 +109,7 @@ async function queryCommand(args: string[]): Promise<number> {
   if (values.batch !== undefined) {
     const files = await discoverFiles(positionals, values.table ?? []);
     const data = await loadData(files, { strictSchema: strict, strictInput });
+    const { runBatch } = await import('./batch.js');
     return runBatch(await fs.readFile(values.batch, 'utf8'), data, now, strict, process.stdout);
   }
   const [query, ...paths] = positionals;

@@ -1,5 +1,7 @@
 /** What a query run carries: its `now`, its tables, and results computed once (materialize, toscalar). */
 import type { Expr, Field, Tab } from '../kql/plan.js';
+import type { FieldTest } from '../sources/field-filter.js';
+import type { SharedScan } from '../sources/shared-scan.js';
 import type { Batch, BatchStream } from './batch.js';
 import type { I64 } from './values/int64.js';
 
@@ -9,6 +11,11 @@ export interface ScanHints {
   columns?: Set<string>;
   /** False only when no row of a record (its raw text) can pass the scan's filters. */
   rawFilter?: (text: string) => boolean;
+  /** The same filters as a test on the raw fields they name (sources/field-filter.ts). */
+  fields?: FieldTest;
+  /** Every scan of this table in the query, to read each file once for all (sources/shared-scan.ts). */
+  shared?: SharedScan;
+  member?: number;
 }
 
 export interface TableSource {
@@ -26,5 +33,5 @@ export interface ExecContext {
   /** Tables named by the `as` operator during the run. */
   named: Map<string, Batch>;
   /** Per scan of the running plan: the columns read above it and the filters right above it. */
-  scans?: { columns: Map<Tab, Set<string> | 'all'>; filters: Map<Tab, Expr[]> };
+  scans?: { columns: Map<Tab, Set<string> | 'all'>; filters: Map<Tab, Expr[]>; shared?: Map<Tab, { shared: SharedScan; member: number }> };
 }

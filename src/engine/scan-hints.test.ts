@@ -80,3 +80,108 @@ test('scan hints never change a result (generated data, several seeds)', async (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// ------------------------------------------------------------------------------------------------
+// Field tests on the bytes, shared reads and threads (sources/json/lines.ts, parallel.ts,
+// shared-scan.ts, sources/bytes/credit.ts): the same property on data made to trip them.
+
+const PORTS = [443, 22, 80, 8443, 3389, 21];
+const ACTIONS = ['ConnectionSuccess', 'ConnectionRequest', 'ConnectionFailed', 'SslConnectionInspected', 'ConnectionSuccessAggregatedReport'];
+const CMDS = ['"C:\\Program Files\\rclone.exe" copy c:\\users\\x mega:y', 'curl.exe --ssl-no-revoke -T f https://h', 'chrome.exe --type=renderer', 'WinSCP.exe /script=x.txt', 'powershell -c "& {Send-MailMessage -UseSsl}"', 'x'];
+
+/** Defender-like lines with the shapes a byte-level reader must not misjudge. */
+function trickyLines(n: number, seed: number): string[] {
+  const r = rng(seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const day = 1 + Math.floor(r() * 7);
+    const hour = String(Math.floor(r() * 4)).padStart(2, '0');
+    const action = pick(ACTIONS);
+    const inspected = action === 'SslConnectionInspected';
+    const rec: Record<string, unknown> = {
+      // Few distinct minutes, so inspected rows find connection rows to credit within ±2 minutes.
+      Timestamp: r() < 0.04 ? `2026-11-0${day} ${hour}:00:00` : `2026-11-0${day}T${hour}:0${Math.floor(r() * 3)}:00.${String(Math.floor(r() * 1e7)).padStart(7, '0')}Z`,
+      DeviceId: 'dev-1',
+      DeviceName: pick(['WS-1', 'ws-2', 'SRV-3']),
+      ActionType: action,
+      RemoteIP: `203.0.113.${Math.floor(r() * 2)}`,
+      RemotePort: r() < 0.05 ? String(pick(PORTS)) : r() < 0.03 ? null : pick(PORTS),
+      RemoteIPType: pick(['Public', 'Private', 'public', '']),
+      LocalIP: '10.0.0.5',
+      LocalPort: 50000 + Math.floor(r() * 2),
+      Protocol: 'Tcp',
+      InitiatingProcessFileName: inspected ? '' : pick(TOOLS),
+      InitiatingProcessCommandLine: inspected ? '' : pick(CMDS),
+      InitiatingProcessAccountName: pick(['alice', 'bob', 'Bob']),
+      ReportId: 9007199254740993 + i,
+      AdditionalFields: inspected
+        ? (r() < 0.5 ? JSON.stringify({ orig_bytes: Math.floor(r() * 5e6), resp_bytes: 10, direction: 'Out' }) : { orig_bytes: Math.floor(r() * 5e6) })
+        : r() < 0.2 ? JSON.stringify({ RemotePort: 22, Timestamp: '2030-01-01T00:00:00.0000000Z', note: '{"a":1}' }) : '',
+      SentBytes: inspected || action === 'ConnectionRequest' || r() < 0.2 ? null : Math.floor(r() * 5e6),
+      ReceivedBytes: inspected || action === 'ConnectionRequest' ? null : Math.floor(r() * 5e6),
+    };
+    let line = jsonText(rec);
+    const odd = r();
+    // A nested object before the columns (a dynamic column written as an object) hides them.
+    if (odd < 0.03) line = line.replace('{', '{"Extra":{"RemotePort":21,"InitiatingProcessFileName":"rclone.exe","Timestamp":"2030-01-01T00:00:00.0000000Z"},');
+    // Keys spelled with escapes, a space before the colon, values with escaped quotes.
+    else if (odd < 0.05) line = line.replace('"RemotePort":', '"Remote\\u0050ort":');
+    else if (odd < 0.07) line = line.replace('"InitiatingProcessFileName":', '"InitiatingProcessFileName" :');
+    else if (odd < 0.09) line = line.replace('"InitiatingProcessCommandLine":"', '"InitiatingProcessCommandLine":"\\"RemotePort\\":22 \\"quoted\\" ');
+    else if (odd < 0.10) line = JSON.stringify({ records: [{ category: 'AdvancedHunting-DeviceNetworkEvents', properties: rec }, { category: 'AdvancedHunting-DeviceNetworkEvents', properties: { ...rec, RemotePort: 22 } }] });
+    else if (odd < 0.11) line = '  ' + line + '\r';
+    else if (odd < 0.12) line = line.replace('rclone', 'r\\u0063lone');
+    else if (odd < 0.13) line = line.replace('"DeviceName":"', '"DeviceName":"Ünïcode-\\u00e9-');
+    out.push(line);
+    if (r() < 0.02) out.push('');
+  }
+  return out;
+}
+
+const SHARED_QUERIES = [
+  // Two scans of one table (the seed rule's shape): one read serves both.
+  `union (DeviceNetworkEvents | where Timestamp > ago(3d) | where InitiatingProcessFileName in~ ("rclone.exe", "curl.exe") | project ReportId, InitiatingProcessFileName),
+         (DeviceNetworkEvents | where Timestamp > ago(3d) | where RemotePort in (22, 21) and RemoteIPType == "Public" | project ReportId, RemotePort)
+   | sort by ReportId asc`,
+  // A let used twice: the same scan reads twice (one after the other, then side by side).
+  `let T = DeviceNetworkEvents | where InitiatingProcessCommandLine has_any ("ssl", "mega") | project ReportId, DeviceName;
+   union (T | summarize c = count() by DeviceName), (T | where DeviceName != "x" | summarize c = dcount(ReportId) by DeviceName)`,
+  `let T = DeviceNetworkEvents | where InitiatingProcessCommandLine has_any ("ssl", "mega") | project ReportId, DeviceName;
+   T | join kind=inner (T | project ReportId, D2 = DeviceName) on ReportId | summarize c = count() by DeviceName`,
+  // Byte crediting (inspected rows carry orig_bytes) under a query that filters on the byte columns.
+  `DeviceNetworkEvents | where RemotePort in (443, 22) | where SentBytes in (10, 20) or ActionType =~ "connectionrequest" | summarize n = count(), s = sum(SentBytes) by ActionType, DeviceName`,
+  `DeviceNetworkEvents | where Timestamp >= datetime(2026-11-05T06:00:00Z) | where ActionType == "ConnectionSuccess" | summarize sum(SentBytes), dcount(RemoteIP) by bin(Timestamp, 1h), InitiatingProcessAccountName`,
+  // A scan stopped early, then the same table again.
+  `union (DeviceNetworkEvents | where RemotePort == 443 | take 3 | project ReportId), (DeviceNetworkEvents | where RemotePort == 443 | summarize ReportId = count())`,
+  'DeviceNetworkEvents | where AccountName =~ "bob" | summarize count() by RemotePort',
+  'DeviceNetworkEvents | where DeviceName startswith "ünïcode" or DeviceName has "SRV" | count',
+];
+
+test('scan hints never change a result: byte-level tests, shared reads, threads, byte crediting', async () => {
+  const { scanOptions } = await import('../sources/json/parallel.js');
+  const saved = { ...scanOptions };
+  const dir = mkdtempSync(path.join(tmpdir(), 'exfilwatch-hints-bytes-'));
+  try {
+    // Small blocks and a worker thread, so blocks cut lines everywhere and come from both threads.
+    Object.assign(scanOptions, { blockBytes: 3001, minBlocksForWorkers: 2, workers: 1 });
+    for (const seed of [4, 5, 6]) {
+      // Seed 6 has no inspected rows: no file may hold a flow, and crediting stays out of the way.
+      const lines = trickyLines(1200, seed).filter((l) => seed !== 6 || !l.includes('Inspected'));
+      writeFileSync(path.join(dir, 'DeviceNetworkEvents.jsonl'), lines.join('\n') + (seed === 4 ? '\n' : ''));
+      const data = await loadData(await discoverFiles([dir]));
+      const now = parseDatetime('2026-11-08T00:00:00Z')!;
+      for (const q of [...SHARED_QUERIES, ...QUERIES]) {
+        const plan = compileFor(q, data);
+        const on = await runPlan(plan, data, now);
+        const off = await runPlan(plan, data, now, { scanHints: false });
+        const norm = (b: typeof on) => JSON.stringify(b.fields) + jsonText(b.columns);
+        assert.equal(norm(on), norm(off), `seed ${seed}: ${q}`);
+        assert.ok(off.length > 0, `the query selects something: ${q}`);
+      }
+    }
+  } finally {
+    Object.assign(scanOptions, saved);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,6 +7,8 @@
  * Anything the analysis does not understand keeps every column and every record.
  */
 import type { Expr, Tab } from '../kql/plan.js';
+import type { FieldTest } from '../sources/field-filter.js';
+import { type SharedScan, newSharedScan } from '../sources/shared-scan.js';
 import type { ExecContext, ScanHints } from './context.js';
 import { compileExpr } from './expr.js';
 import { formatDatetime } from './values/datetime.js';
@@ -15,10 +17,36 @@ import type { I64 } from './values/int64.js';
 /** The hints for one scan of a running plan. */
 export function hintsFor(tab: Tab, ctx: ExecContext): ScanHints {
   const need = ctx.scans?.columns.get(tab);
+  const filters = ctx.scans?.filters.get(tab) ?? [];
+  const group = sharedScanOf(tab, ctx);
   return {
     columns: need === undefined || need === 'all' ? undefined : need,
-    rawFilter: rawFilterFor(ctx.scans?.filters.get(tab) ?? [], ctx),
+    rawFilter: rawFilterFor(filters, ctx),
+    fields: group ? group.shared.tests[group.member] : fieldTestFor(filters, ctx),
+    shared: group?.shared,
+    member: group?.member,
   };
+}
+
+/**
+ * The scan's place among the query's scans of its table: they share one read of each file
+ * (sources/shared-scan.ts), which tests every line for all their filters at once.
+ */
+function sharedScanOf(tab: Tab, ctx: ExecContext): { shared: SharedScan; member: number } | undefined {
+  const scans = ctx.scans;
+  if (!scans) return undefined;
+  if (!scans.shared) {
+    const byTable = new Map<string, SharedScan>();
+    scans.shared = new Map();
+    for (const [t, preds] of scans.filters) {
+      if (t.op !== 'table') continue;
+      let shared = byTable.get(t.name);
+      if (!shared) byTable.set(t.name, (shared = newSharedScan()));
+      shared.tests.push(fieldTestFor(preds, ctx));
+      scans.shared.set(t, { shared, member: shared.tests.length - 1 });
+    }
+  }
+  return scans.shared.get(tab);
 }
 
 const ALL = 'all' as const;
@@ -265,6 +293,85 @@ export function rawFilterFor(predicates: Expr[], ctx: ExecContext): ((text: stri
     for (const t of tests) if (!t(text)) return false;
     return true;
   };
+}
+
+// ---------------------------------------------------------------------------------------------- field tests
+
+const CONTAINS_OPS = new Set(['has', 'has_cs', 'contains', 'contains_cs', 'startswith', 'startswith_cs', 'endswith', 'endswith_cs',
+  'hasprefix', 'hassuffix', 'hasprefix_cs', 'hassuffix_cs']);
+
+/** The string constants of `args` (arrays flattened), or undefined when one is not a string constant. */
+function stringConstants(args: Expr[], ctx: ExecContext): string[] | undefined {
+  const out: string[] = [];
+  for (const arg of args) {
+    const c = constantOf(arg, ctx);
+    if (!c.ok) return undefined;
+    for (const v of Array.isArray(c.value) ? c.value : [c.value]) {
+      if (typeof v !== 'string') return undefined;
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+/**
+ * A predicate as a test on the raw fields it names (sources/field-filter.ts): the same analysis
+ * as the raw-text test, but scoped to each column's own value, so a literal elsewhere in the
+ * record (another column, a key) does not keep it. Undefined when nothing can be said.
+ */
+function fieldTest(e: Expr, ctx: ExecContext): FieldTest | undefined {
+  if (e.kind !== 'call') return undefined;
+  if (e.fn === 'and') {
+    const items = e.args.map((x) => fieldTest(x, ctx)).filter((t): t is FieldTest => !!t);
+    return items.length === 0 ? undefined : items.length === 1 ? items[0] : { op: 'and', items };
+  }
+  if (e.fn === 'or') {
+    const items = e.args.map((x) => fieldTest(x, ctx));
+    if (items.some((t) => !t)) return undefined;
+    return { op: 'or', items: items as FieldTest[] };
+  }
+  const [a, ...rest] = e.args;
+  if (!a || a.kind !== 'column' || rest.length === 0) return undefined;
+  const column = a.name;
+  if (a.type === 'string') {
+    const values = stringConstants(rest, ctx);
+    if (!values || values.length === 0) return undefined;
+    if (e.fn === '==' || e.fn === 'in') return rest.length === 1 || e.fn === 'in' ? { op: 'in', column, values, fold: false } : undefined;
+    if (e.fn === '=~' || e.fn === 'in~') return { op: 'in', column, values: values.map((v) => v.toLowerCase()), fold: true };
+    if (values.some((v) => v === '')) return undefined;
+    const lower = values.map((v) => v.toLowerCase());
+    if (CONTAINS_OPS.has(e.fn) && values.length === 1) return { op: 'contains', column, values: lower };
+    if (e.fn === 'has_any') return { op: 'contains', column, values: lower };
+    if (e.fn === 'has_all') return { op: 'contains', column, values: lower, all: true };
+    return undefined;
+  }
+  if ((e.fn === 'in' || e.fn === '==') && (a.type === 'int' || a.type === 'long')) {
+    const values: string[] = [];
+    for (const arg of rest) {
+      const c = constantOf(arg, ctx);
+      if (!c.ok) return undefined;
+      for (const v of Array.isArray(c.value) ? c.value : [c.value]) {
+        if (typeof v !== 'number' && typeof v !== 'bigint') return undefined;
+        if (typeof v === 'number' && !Number.isSafeInteger(v)) return undefined;
+        values.push(String(v));
+      }
+    }
+    return { op: 'int_in', column, values };
+  }
+  if ((e.fn === '>' || e.fn === '>=') && a.type === 'datetime' && rest.length === 1) {
+    const c = constantOf(rest[0]!, ctx);
+    if (!c.ok || c.value === null || c.value === undefined) return undefined;
+    const bound = formatDatetime(c.value as I64);
+    if (bound.length !== 28) return undefined;
+    return { op: 'after', column, bound, strict: e.fn === '>' };
+  }
+  return undefined;
+}
+
+/** Filters directly above a scan, ANDed, as one field test (undefined when none applies). */
+export function fieldTestFor(predicates: Expr[], ctx: ExecContext): FieldTest | undefined {
+  const items = predicates.map((p) => fieldTest(p, ctx)).filter((t): t is FieldTest => !!t);
+  return items.length === 0 ? undefined : items.length === 1 ? items[0] : { op: 'and', items };
 }
 
 /** The `where` predicates sitting directly above each scan (none for a scan with several parents). */

@@ -6,16 +6,26 @@
 import type { Field } from '../kql/plan.js';
 import type { TableDef } from '../schema/types.js';
 import { type DataFile, type ReadStats, recordsFor } from '../sources/index.js';
+import { withoutColumns } from '../sources/field-filter.js';
 import { type Batch, BATCH_ROWS } from './batch.js';
 import type { ScanHints } from './context.js';
 import { coerce } from './values/index.js';
 
 export async function* readTable(def: TableDef, files: DataFile[], stats: ReadStats, hints?: ScanHints): AsyncGenerator<Batch> {
-  const cols = hints?.columns ? def.columns.filter((c) => hints.columns!.has(c.name)) : def.columns;
+  const need = hints?.columns;
+  const cols = need ? def.columns.filter((c) => need.has(c.name)) : def.columns;
+  // A column that falls back to another when empty is not what its raw field says: no field test
+  // on it, and the reader is asked for the other field too.
+  const fallbacks = new Set(def.columns.filter((c) => c.fallback).map((c) => c.name));
+  if (hints && fallbacks.size) {
+    if (hints.shared) hints.shared.tests = hints.shared.tests.map((t) => withoutColumns(t, fallbacks));
+    hints = { ...hints, fields: hints.shared && hints.member !== undefined ? hints.shared.tests[hints.member] : withoutColumns(hints.fields, fallbacks) };
+  }
+  const readHints = hints && { ...hints, columns: hints.columns && new Set([...cols.map((c) => c.name), ...cols.flatMap((c) => (c.fallback ? [c.fallback] : []))]) };
   const fields: Field[] = cols.map((c) => ({ name: c.name, type: c.type }));
   let columns = fields.map(() => [] as unknown[]);
   let length = 0;
-  for await (const { rec } of recordsFor(def.name, files, stats, hints)) {
+  for await (const { rec } of recordsFor(def.name, files, stats, readHints)) {
     for (let c = 0; c < cols.length; c++) {
       const col = cols[c]!;
       let raw = rec[col.name];

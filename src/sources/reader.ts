@@ -7,6 +7,8 @@ import type { Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { facts } from '../diagnostics/facts.js';
+import type { FieldTest } from './field-filter.js';
+import type { SharedScan } from './shared-scan.js';
 import { trackBytes } from './progress.js';
 
 export interface DataFile {
@@ -67,6 +69,13 @@ export function skip(stats: ReadStats, file: string, line: number | undefined, m
 export interface ReadHints {
   /** False only when no row of the record (its raw text) can pass the query's filters. */
   rawFilter?: (text: string) => boolean;
+  /** False only when no row of the record can pass, judged on the fields it names (field-filter.ts). */
+  fields?: FieldTest;
+  /** The fields (raw keys) the scan reads; a reader may leave the others out of its records. */
+  columns?: ReadonlySet<string>;
+  /** The query's other scans of the same table, to read each file once for all (shared-scan.ts); `fields` is `shared.tests[member]`. */
+  shared?: SharedScan;
+  member?: number;
 }
 
 export interface Reader {
@@ -75,7 +84,7 @@ export interface Reader {
   claims(name: string, head: Buffer): boolean;
   /** The tables this reader's files feed when the file name names none (e.g. Sysmon). */
   tables?: string[];
-  /** `hints.rawFilter`, when given, may be applied to a record's raw text before parsing it. */
+  /** `hints.rawFilter` and `hints.fields`, when given, may be applied to a record before parsing it. */
   read(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord>;
 }
 

@@ -5,8 +5,9 @@
  * values. Invalid input gives null (or "" for functions returning a string), never an error.
  * Helpers live in ./geo/: sphere math, GeoJSON parsing, grid systems, WKT and shape operations.
  */
-import h3 from 'h3-js';
-import geodesic from 'geographiclib-geodesic';
+import type h3Module from 'h3-js';
+import type geodesicModule from 'geographiclib-geodesic';
+import { lazyRequire } from './geo/lazy.js';
 import { facts } from '../../diagnostics/facts.js';
 import { asBool, asNumber } from './conversion.js';
 import type { BindContext, RowFn, ScalarFunction } from './types.js';
@@ -23,6 +24,9 @@ import {
   s2CellVertices, s2FromToken, s2Neighbors, s2Token,
 } from './geo/cells.js';
 import { parseWkt } from './geo/wkt.js';
+
+const h3: typeof h3Module = lazyRequire('h3-js');
+const geodesic: typeof geodesicModule = lazyRequire('geographiclib-geodesic');
 import {
   coverLine, coverPolygon, densifyLines, densifyPolygon, intersectLines, intersectLineWithPolygon,
   intersectsPolygons, lineIntersectsPolygon, linesIntersect, polygonDistance, simplifyLines, simplifyPolygon,

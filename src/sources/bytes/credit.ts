@@ -18,12 +18,17 @@
  *
  * Two passes over the table's records: the first keeps flows (65 bytes each) and candidate rows
  * (48 bytes each) as packed numbers, keyed by a 52-bit hash of the 4-tuple, and solves the matching
- * with a merge join; the second streams the records with the credits applied. When no file could
- * hold a flow (no Zeek or Parquet file, no "ConnectionInspected"/"ConnectionFlow" in any file's
- * bytes) the stage is a pass-through. docs/zeek.md has the reasoning.
+ * with a merge join; the second streams the records with the credits applied. Before them, a
+ * read for flows alone (a field test readers apply before parsing, in the same read of each file
+ * as the query's own scans of the table): with no flow in the records the passes are skipped and
+ * the records pass through. When no file could hold a flow (no Zeek or Parquet file, no
+ * "ConnectionInspected"/"ConnectionFlow" in any file's bytes) the stage is a pass-through.
+ * docs/zeek.md has the reasoning.
  */
 import { promises as fs } from 'node:fs';
 import { parseDatetime, toUnixMs } from '../../schema/values/datetime.js';
+import { type FieldTest, withoutColumns } from '../field-filter.js';
+import { memberOf } from '../shared-scan.js';
 import { type DataFile, type ReadHints, type ReadStats, type SourceRecord, newStats, openBytes } from '../reader.js';
 
 /** How far a flow's start may be from the connection row's Timestamp. */
@@ -54,14 +59,82 @@ export async function* enrich(
     yield* records(stats, hints);
     return;
   }
-  // Pass 1 sees every record, so a flow is matched to its closest row even when the query's
-  // filter hides that row; pass 2 may skip what the filter rejects. Records pair up by their
-  // place (file, line, index in line), which filtering does not change.
-  const plan = await planCredits(records(newStats(stats.strict), undefined));
+  // Pass 1 sees every flow and every row that could take one, so a flow is matched to its
+  // closest row even when the query's filter hides that row; pass 2 may skip what the filter
+  // rejects. Records pair up by their place (file, line, index in line), which filtering does
+  // not change, and pass 1's skipping keeps their order.
+  // First, whether there is any flow at all: a test that locates few fields, run in the same
+  // read of each file as the query's scans of the table (shared-scan.ts). With none, nothing is
+  // credited and the query's records come from that read.
+  const shared = hints?.shared;
+  const found = await planCredits(records(newStats(stats.strict), { fields: IS_FLOW, columns: CREDIT_COLUMNS, shared, member: shared && memberOf(shared, IS_FLOW) }));
+  if (found.flows.length === 0) {
+    yield* records(stats, hints);
+    return;
+  }
+  const plan = await planCredits(records(newStats(stats.strict), { fields: MAY_CREDIT, columns: CREDIT_COLUMNS }));
+  // Credits change the byte columns: the query's tests on them no longer say anything.
   const query = hints?.rawFilter;
-  const widened: ReadHints | undefined = query ? { ...hints, rawFilter: (text) => FLOW_TEXT.test(text) || query(text) } : hints;
+  const fields = withoutColumns(hints?.fields, BYTE_COLUMNS);
+  const widened: ReadHints | undefined = hints && {
+    ...hints,
+    shared: undefined,
+    member: undefined,
+    rawFilter: query && ((text) => FLOW_TEXT.test(text) || query(text)),
+    fields: fields && { op: 'or', items: [IS_FLOW_TYPE, fields] },
+  };
   yield* applyCredits(records(stats, widened), plan);
 }
+
+const BYTE_COLUMNS = new Set(['SentBytes', 'ReceivedBytes']);
+
+/** The fields the credit plan reads (planCredits, connectionKey, hasProcess, inspectedBytes). */
+const CREDIT_COLUMNS: ReadonlySet<string> = new Set(['ActionType', 'Timestamp', 'LocalIP', 'LocalPort', 'RemoteIP', 'RemotePort', 'Protocol',
+  'DeviceId', 'SentBytes', 'ReceivedBytes', 'AdditionalFields', 'InitiatingProcessFileName', 'InitiatingProcessFolderPath',
+  'InitiatingProcessCommandLine', 'InitiatingProcessId']);
+
+/** A record's ActionType may make it a flow (the query's pre-filter must not hide flows). */
+const IS_FLOW_TYPE: FieldTest = { op: 'contains', column: 'ActionType', values: ['connectioninspected', 'connectionflow'] };
+
+/**
+ * A record that may be a flow with byte counts: a Zeek row, or an inspected row whose
+ * AdditionalFields may carry them. Its raw text names one of them, or holds a `\u` escape that
+ * might spell one: a reader of raw text skips the rest unparsed.
+ */
+const IS_FLOW: FieldTest = {
+  op: 'needs',
+  needles: ['ConnectionFlow', 'orig_bytes', 'resp_bytes', '\\u'],
+  test: {
+    op: 'or',
+    items: [
+      { op: 'in', column: 'ActionType', values: ['ConnectionFlow'], fold: false },
+      {
+        op: 'and',
+        items: [
+          { op: 'contains', column: 'ActionType', values: ['connectioninspected'] },
+          // '\\u': the names may be written with escapes inside the embedded JSON text.
+          { op: 'contains', column: 'AdditionalFields', values: ['orig_bytes', 'resp_bytes', '\\u'] },
+        ],
+      },
+    ],
+  },
+};
+
+/** What the credit plan reads: flows, and rows that may be credited (a credited ActionType, neither byte column filled). */
+const MAY_CREDIT: FieldTest = {
+  op: 'or',
+  items: [
+    IS_FLOW,
+    {
+      op: 'and',
+      items: [
+        { op: 'in', column: 'ActionType', values: [...CREDITED_ACTION_TYPES], fold: false },
+        { op: 'blank', column: 'SentBytes' },
+        { op: 'blank', column: 'ReceivedBytes' },
+      ],
+    },
+  ],
+};
 
 /** Raw text of a record that may be a flow (the query's pre-filter must not hide flows). */
 const FLOW_TEXT = /ConnectionInspected|ConnectionFlow/;

@@ -9,7 +9,13 @@
  * record whatever the file size.
  */
 import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
+import { promises as fs } from 'node:fs';
+import { type FieldTest, fieldTestColumns } from '../field-filter.js';
+import { trackBytes } from '../progress.js';
+import { type SharedFile, dropShared } from '../shared-scan.js';
 import { parseJsonExact } from './exact.js';
+import { LineFields, MAX_LINE_BYTES, compileLineTest } from './lines.js';
+import { scanFile } from './parallel.js';
 import { MAX_VALUE_CHARS, scanDocument } from './scan.js';
 
 export const jsonReader: Reader = {
@@ -22,6 +28,19 @@ export const jsonReader: Reader = {
 const PEEK_CHARS = 1 << 20;
 
 async function* readJson(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
+  if (!file.gzip) {
+    // A plain file: JSON lines are cut and filtered on the bytes (lines.ts); a document streams.
+    let lines = !/\.json$/i.test(file.path);
+    try {
+      if (!lines) lines = await startsWithJsonLine(file.path);
+    } catch (e) {
+      readFailed(file, e);
+    }
+    if (lines) {
+      yield* fastJsonLines(file, stats, hints);
+      return;
+    }
+  }
   const input = openBytes(file);
   input.setEncoding('utf8');
   const chunks = input[Symbol.asyncIterator]() as AsyncIterator<string>;
@@ -40,11 +59,8 @@ async function* readJson(file: DataFile, stats: ReadStats, hints?: ReadHints): A
         text += r.value;
       }
       const replay = replayThen(seen, chunks);
-      const first = text.replace(/^\uFEFF/, '').trimStart();
-      const nl = first.indexOf('\n');
-      const firstLine = (nl < 0 ? first : first.slice(0, nl)).trim();
-      if (firstLine === '') return;
-      if (firstLine.length <= PEEK_CHARS && isJson(firstLine)) {
+      if (firstLineIsJson(text) === undefined) return;
+      if (firstLineIsJson(text)) {
         yield* jsonLines(replay, file, stats, hints);
       } else {
         for await (const batch of scanDocument(replay, file.path, stats)) {
@@ -58,6 +74,35 @@ async function* readJson(file: DataFile, stats: ReadStats, hints?: ReadHints): A
     readFailed(file, e);
   } finally {
     input.destroy();
+  }
+}
+
+/** Whether text that starts a .json file starts with a line that is a whole JSON value; undefined when it is blank. */
+function firstLineIsJson(text: string): boolean | undefined {
+  const first = text.replace(/^\uFEFF/, '').trimStart();
+  const nl = first.indexOf('\n');
+  const firstLine = (nl < 0 ? first : first.slice(0, nl)).trim();
+  if (firstLine === '') return undefined;
+  return firstLine.length <= PEEK_CHARS && isJson(firstLine);
+}
+
+/** The same test on a plain file's first bytes: true for JSON lines (or a blank file). */
+async function startsWithJsonLine(path: string): Promise<boolean> {
+  const fh = await fs.open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(PEEK_CHARS + (64 << 10));
+    let filled = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, filled, buf.length - filled, null);
+      filled += bytesRead;
+      const text = buf.toString('utf8', 0, filled);
+      const start = text.search(/\S/);
+      if (bytesRead === 0 || filled === buf.length || (start >= 0 && text.indexOf('\n', start) >= 0)) {
+        return firstLineIsJson(text) !== false;
+      }
+    }
+  } finally {
+    await fh.close();
   }
 }
 
@@ -114,28 +159,108 @@ export async function* lines(chunks: AsyncIterable<string>, file: string, stats:
 
 async function* jsonLines(chunks: AsyncIterable<string>, file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   const keep = hints?.rawFilter;
+  const test = hints?.fields ? lineTest(hints.fields) : undefined;
   for await (const [line, n] of lines(chunks, file.path, stats)) {
     const t = (n === 1 ? line.replace(/^\uFEFF/, '') : line).trim();
     if (t === '') continue;
-    // The query's pre-filter: a line no row of which can pass is not parsed at all.
+    // The query's pre-filters: a line no row of which can pass is not parsed at all.
     if (keep && !keep(t)) continue;
-    let v: unknown;
-    try {
-      v = parseJsonExact(t);
-    } catch (e) {
-      skip(stats, file.path, n, `not valid JSON (${(e as Error).message})`);
-      continue;
+    if (test && t.charCodeAt(0) === 123 /* { */) {
+      const b = Buffer.from(t);
+      test.fields.reset(b);
+      test.fields.line(0, b.length);
+      if (!test.run()) continue;
     }
-    const rows = rowsOf(v);
-    if (!rows) {
-      skip(stats, file.path, n, 'expected a JSON object');
-      continue;
+    yield* lineRecords(t, n, file, stats);
+  }
+}
+
+function lineTest(t: FieldTest): { fields: LineFields; run: () => boolean } {
+  const fields = new LineFields([...fieldTestColumns(t)]);
+  return { fields, run: compileLineTest(t, fields) };
+}
+
+/** JSON lines of a plain file, cut and filtered on the bytes on every core (lines.ts, parallel.ts). */
+async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
+  const keep = hints?.fields ? undefined : hints?.rawFilter;
+  const shared = hints?.shared;
+  const member = hints?.member;
+  const entry = shared && member !== undefined ? shared.files.get(file.path) : undefined;
+  const records = function* (lines: string[], numbers: number[], masks: number[] | undefined, bit: number): Generator<SourceRecord> {
+    for (let i = 0; i < lines.length; i++) {
+      if (masks && !(masks[i]! & bit)) continue;
+      const n = numbers[i]!;
+      const t = (n === 1 ? lines[i]!.replace(/^\uFEFF/, '') : lines[i]!).trim();
+      if (t === '') continue;
+      if (keep && !keep(t)) continue;
+      yield* lineRecords(t, n, file, stats);
     }
-    for (const r of rows) {
-      if (r && typeof r === 'object' && !Array.isArray(r)) yield { ...unwrap(r), line: n };
-      else skip(stats, file.path, n, 'expected a JSON object');
+  };
+  // Another scan of this query read the file already, testing for this one too.
+  if (entry?.state === 'complete' && member! < entry.members) {
+    for (const n of entry.overlong) skip(stats, file.path, n, `line longer than ${MAX_LINE_BYTES} bytes`);
+    yield* records(entry.lines, entry.numbers, entry.masks, 1 << member!);
+    return;
+  }
+  // The first scan to read it: test for every scan, keep what they may take (this one too: a
+  // scan of a `let` used twice reads twice).
+  const mine: SharedFile | undefined = shared && member !== undefined && !entry && shared.tests.length <= 30
+    ? { state: 'reading', members: shared.tests.length, lines: [], numbers: [], masks: [], overlong: [] }
+    : undefined;
+  if (mine) shared!.files.set(file.path, mine);
+  const tests = mine ? shared!.tests : [hints?.fields];
+  const bit = mine ? 1 << member! : 1;
+  const progress = { bytesRead: 0 };
+  trackBytes(file.path, progress);
+  let done = false;
+  try {
+    for await (const block of scanFile(file.path, tests)) {
+      progress.bytesRead += block.bytes;
+      for (const n of block.overlong) skip(stats, file.path, n, `line longer than ${MAX_LINE_BYTES} bytes`);
+      if (mine && mine.state === 'reading') {
+        mine.overlong.push(...block.overlong);
+        const { lines, numbers, masks } = block;
+        for (let i = 0; i < lines.length; i++) {
+          mine.lines.push(lines[i]!);
+          mine.numbers.push(numbers[i]!);
+          mine.masks.push(masks[i]!);
+          shared!.kept += lines[i]!.length;
+        }
+        if (shared!.kept > shared!.budget) dropShared(shared!, mine);
+      }
+      yield* records(block.lines, block.numbers, mine ? block.masks : undefined, bit);
+    }
+    done = true;
+  } catch (e) {
+    readFailed(file, e);
+  } finally {
+    if (mine && mine.state === 'reading') {
+      if (done) mine.state = 'complete';
+      else dropShared(shared!, mine);
     }
   }
+}
+
+/** The records of one line's text. */
+function lineRecords(t: string, n: number, file: DataFile, stats: ReadStats): SourceRecord[] {
+  let v: unknown;
+  try {
+    v = parseJsonExact(t);
+  } catch (e) {
+    skip(stats, file.path, n, `not valid JSON (${(e as Error).message})`);
+    return [];
+  }
+  const rows = rowsOf(v);
+  if (!rows) {
+    skip(stats, file.path, n, 'expected a JSON object');
+    return [];
+  }
+  const out: SourceRecord[] = [];
+  for (const r of rows) {
+    if (r && typeof r === 'object' && !Array.isArray(r)) out.push({ ...unwrap(r), line: n });
+    else skip(stats, file.path, n, 'expected a JSON object');
+  }
+  return out;
 }
 
 /** The rows one JSON value holds: an array's elements, a `records` or `Results` wrapper's, or the object itself. */

@@ -8,8 +8,8 @@
  * as hex, nested lists, maps and structs as plain arrays and objects.
  */
 import type { promises as fs } from 'node:fs';
-import { type AsyncBuffer, type FileMetaData, type ParquetParsers, parquetRead } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
+import { type CompiledFieldTest, type FieldSource, Raw } from '../field-filter.js';
 
 /** Random-access reads of an open file, clamped to its size. */
 export function fileBuffer(fh: fs.FileHandle, size: number, onRead?: (n: number) => void): AsyncBuffer {
@@ -32,15 +32,25 @@ export function fileBuffer(fh: fs.FileHandle, size: number, onRead?: (n: number)
   };
 }
 
-/** One row group's top-level columns, each an array of its rows in plain values. */
-export async function readGroup(file: AsyncBuffer, metadata: FileMetaData, group: number): Promise<[string, unknown[]][]> {
+/**
+ * One row group's top-level columns, each an array of its rows in plain values: all of them, or
+ * `columns` of them (those the file has). With `keep`, only the rows it keeps, whose numbers in
+ * the group come back as `rows`.
+ */
+export async function readGroup(
+  file: AsyncBuffer, metadata: FileMetaData, group: number, columns?: string[], keep?: CompiledFieldTest,
+): Promise<{ columns: [string, unknown[]][]; rows?: number[] }> {
   let groupStart = 0;
   for (let g = 0; g < group; g++) groupStart += Number(metadata.row_groups[g]!.num_rows);
   const rows = Number(metadata.row_groups[group]!.num_rows);
   const parts = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
+  // Loaded here, not at start-up: most runs read no Parquet.
+  const [{ parquetRead }, { compressors }] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
+  const present = columns && new Set(metadata.schema.slice(1).map((e) => e.name));
   await parquetRead({
     file,
     metadata,
+    columns: columns?.filter((c) => present!.has(c)),
     rowStart: groupStart,
     rowEnd: groupStart + rows,
     compressors,
@@ -52,7 +62,7 @@ export async function readGroup(file: AsyncBuffer, metadata: FileMetaData, group
     },
   });
   // Every column must hold exactly the rows the row group claims (a damaged footer can claim any count).
-  const columns: [string, unknown[]][] = [];
+  const out: [string, unknown[]][] = [];
   for (const [name, list] of parts) {
     list.sort((a, b) => a.rowStart - b.rowStart);
     let next = groupStart;
@@ -64,9 +74,28 @@ export async function readGroup(file: AsyncBuffer, metadata: FileMetaData, group
     const all = new Array<unknown>(rows);
     let i = 0;
     for (const p of list) for (let k = 0; k < p.data.length; k++) all[i++] = plain(p.data[k]);
-    columns.push([name, all]);
+    out.push([name, all]);
   }
-  return columns;
+  if (!keep) return { columns: out };
+  // The scan's field test on each row's values: only rows that may pass go back.
+  const byName = new Map(out);
+  const data = keep.columns.map((c) => byName.get(c));
+  const kept: number[] = [];
+  let r = 0;
+  const source: FieldSource = {
+    kind: (c) => {
+      const v = data[c]?.[r];
+      if (!data[c]) return Raw.Unknown;
+      if (v === null || v === undefined) return Raw.Null;
+      if (typeof v === 'string') return Raw.String;
+      if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') return Raw.Number;
+      return Raw.Other;
+    },
+    text: (c) => String(data[c]![r]),
+  };
+  for (r = 0; r < rows; r++) if (keep.test(source)) kept.push(r);
+  if (kept.length === rows) return { columns: out };
+  return { columns: out.map(([name, all]) => [name, kept.map((k) => all[k])]), rows: kept };
 }
 
 const TICKS_PER_MS = 10_000n;

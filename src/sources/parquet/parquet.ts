@@ -16,9 +16,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
-import { type FileMetaData, type RowGroup, parquetMetadataAsync } from 'hyparquet';
+import type { FileMetaData, RowGroup } from 'hyparquet';
 import { facts } from '../../diagnostics/facts.js';
-import { type DataFile, type Reader, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
+import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
+import type { FieldTest } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
 import { PARSERS, fileBuffer } from './decode.js';
 
@@ -38,7 +39,7 @@ export const PARQUET_LIMITS = {
   heapMb: (uncompressedBytes: number): number => Math.min(16_384, 1_024 + Math.ceil((8 * uncompressedBytes) / 2 ** 20)),
 };
 
-async function* readParquet(file: DataFile, stats: ReadStats): AsyncGenerator<SourceRecord> {
+async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   let tmp: string | undefined;
   let session: number | undefined;
   try {
@@ -54,16 +55,18 @@ async function* readParquet(file: DataFile, stats: ReadStats): AsyncGenerator<So
     const metadata = await readMetadata(file, local, (n) => (progress.bytesRead += n));
     const groups = metadata.row_groups;
     const heapMb = PARQUET_LIMITS.heapMb(Math.max(0, ...groups.map((g) => Number(g.total_byte_size))));
-    session = pool.open(local);
+    // Only the columns the scan reads are decoded, and rows its field test rejects stay in the worker.
+    session = pool.open(local, hints?.columns && [...hints.columns], hints?.fields);
     let groupStart = 0;
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
       const rows = Number(group.num_rows);
       const bytes = compressedSize(group);
       let columns: [string, unknown[]][] | undefined;
+      let kept: number[] | undefined;
       if (rows > 0) {
         try {
-          columns = await pool.decode(session, g, heapMb, PARQUET_LIMITS.timeoutMs(bytes));
+          ({ columns, rows: kept } = await pool.decode(session, g, heapMb, PARQUET_LIMITS.timeoutMs(bytes)));
         } catch (e) {
           const offset = groupOffset(group);
           skip(stats, file.path, undefined, `row group ${g + 1} (rows ${groupStart + 1}-${groupStart + rows}${offset !== undefined ? `, byte offset ${offset}` : ''}) could not be read: ${(e as Error).message}`);
@@ -73,10 +76,11 @@ async function* readParquet(file: DataFile, stats: ReadStats): AsyncGenerator<So
       if (columns) {
         const names = columns.map(([n]) => n);
         const data = columns.map(([, d]) => d);
-        for (let r = 0; r < rows; r++) {
+        const n = kept ? kept.length : rows;
+        for (let r = 0; r < n; r++) {
           const rec: Record<string, unknown> = {};
           for (let c = 0; c < names.length; c++) rec[names[c]!] = data[c]![r];
-          yield { rec, line: groupStart + r + 1 };
+          yield { rec, line: groupStart + (kept ? kept[r]! : r) + 1 };
         }
       }
       groupStart += rows;
@@ -92,6 +96,7 @@ async function* readParquet(file: DataFile, stats: ReadStats): AsyncGenerator<So
 async function readMetadata(file: DataFile, local: string, onRead: (n: number) => void): Promise<FileMetaData> {
   const fh = await fs.open(local, 'r');
   try {
+    const { parquetMetadataAsync } = await import('hyparquet'); // loaded when a Parquet file is read
     return await parquetMetadataAsync(fileBuffer(fh, (await fh.stat()).size, onRead), { parsers: PARSERS });
   } catch (e) {
     throw facts.input(`${file.path}: not a valid Parquet file (${(e as Error).message})`, file.path);
@@ -115,7 +120,13 @@ function groupOffset(group: RowGroup): bigint | undefined {
   return min;
 }
 
-type Reply = { session: number; group: number; columns?: [string, unknown[]][]; error?: string };
+type Reply = { session: number; group: number; columns?: [string, unknown[]][]; rows?: number[]; error?: string };
+
+/** A row group's columns; with `rows`, only those rows (numbers in the group) of them. */
+interface Decoded {
+  columns: [string, unknown[]][];
+  rows?: number[];
+}
 
 /**
  * Row groups decoded in one shared worker, one request at a time (so a request's timer measures
@@ -126,13 +137,13 @@ class DecodePool {
   private worker: Worker | undefined;
   private heapMb = 0;
   private opened = new Set<number>();
-  private readonly paths = new Map<number, string>();
+  private readonly paths = new Map<number, { path: string; columns?: string[]; fields?: FieldTest }>();
   private lastId = 0;
   private ready: Promise<void> = Promise.resolve();
   private queue: Promise<unknown> = Promise.resolve();
 
-  open(path: string): number {
-    this.paths.set(++this.lastId, path);
+  open(path: string, columns?: string[], fields?: FieldTest): number {
+    this.paths.set(++this.lastId, { path, columns, fields });
     return this.lastId;
   }
 
@@ -141,8 +152,8 @@ class DecodePool {
     if (this.worker && this.opened.delete(id)) this.worker.postMessage({ close: id });
   }
 
-  decode(id: number, group: number, heapMb: number, timeoutMs: number): Promise<[string, unknown[]][]> {
-    const job = async (): Promise<[string, unknown[]][]> => {
+  decode(id: number, group: number, heapMb: number, timeoutMs: number): Promise<Decoded> {
+    const job = async (): Promise<Decoded> => {
       const w = this.workerFor(id, heapMb);
       w.ref(); // busy: keep the process alive until it answers
       try {
@@ -158,7 +169,7 @@ class DecodePool {
     return next;
   }
 
-  private request(w: Worker, id: number, group: number, timeoutMs: number): Promise<[string, unknown[]][]> {
+  private request(w: Worker, id: number, group: number, timeoutMs: number): Promise<Decoded> {
     return new Promise((resolve, reject) => {
       const fail = (message: string): void => {
         done();
@@ -170,7 +181,7 @@ class DecodePool {
       const onMessage = (m: Reply): void => {
         if (m.session !== id || m.group !== group) return;
         done();
-        if (m.columns) resolve(m.columns);
+        if (m.columns) resolve({ columns: m.columns, rows: m.rows });
         else reject(new Error(m.error ?? 'no data'));
       };
       const onError = (e: Error & { code?: string }): void =>
@@ -202,7 +213,7 @@ class DecodePool {
       this.opened = new Set();
     }
     if (!this.opened.has(id)) {
-      this.worker.postMessage({ open: id, path: this.paths.get(id) });
+      this.worker.postMessage({ open: id, ...this.paths.get(id) });
       this.opened.add(id);
     }
     return this.worker;

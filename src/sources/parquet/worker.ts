@@ -12,22 +12,26 @@ import { promises as fs } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync } from 'hyparquet';
 import { PARSERS, fileBuffer, readGroup } from './decode.js';
+import { type CompiledFieldTest, type FieldTest, compileFieldTest } from '../field-filter.js';
 
 interface Session {
   fh: Promise<fs.FileHandle>;
+  /** The columns the scan reads (all when undefined), and its field test on a row's values. */
+  columns?: string[];
+  keep?: CompiledFieldTest;
   buffer?: AsyncBuffer;
   metadata?: FileMetaData;
 }
 
 const sessions = new Map<number, Session>();
 
-type Message = { open: number; path: string } | { close: number } | { session: number; group: number };
+type Message = { open: number; path: string; columns?: string[]; fields?: FieldTest } | { close: number } | { session: number; group: number };
 
 parentPort!.on('message', async (m: Message) => {
   if ('open' in m) {
     const fh = fs.open(m.path, 'r');
     fh.catch(() => {}); // reported by the first group that needs it
-    sessions.set(m.open, { fh });
+    sessions.set(m.open, { fh, columns: m.columns, keep: m.fields && compileFieldTest(m.fields) });
     return;
   }
   if ('close' in m) {
@@ -45,7 +49,8 @@ parentPort!.on('message', async (m: Message) => {
       s.buffer = fileBuffer(fh, (await fh.stat()).size);
     }
     s.metadata ??= await parquetMetadataAsync(s.buffer, { parsers: PARSERS });
-    parentPort!.postMessage({ session, group, columns: await readGroup(s.buffer, s.metadata, group) });
+    const { columns, rows } = await readGroup(s.buffer, s.metadata, group, s.columns, s.keep);
+    parentPort!.postMessage({ session, group, columns, rows });
   } catch (e) {
     parentPort!.postMessage({ session, group, error: (e as Error)?.message ?? String(e) });
   }

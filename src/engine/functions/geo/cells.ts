@@ -3,12 +3,13 @@
  * math from the s2js port of the S2 library) and H3 cells (h3-js, the H3 C library compiled to
  * JavaScript, so its cell ids and boundaries are the reference ones).
  */
-import s2js from 's2js';
+import type s2js from 's2js';
+import { lazyRequire } from './lazy.js';
 import type { LngLat } from './sphere.js';
 import { toLngLat } from './sphere.js';
 
-const { s2 } = s2js;
-const { cellid } = s2;
+const s2: typeof s2js.s2 = lazyRequire('s2js', (m) => m.s2);
+const cellid: typeof s2js.s2.cellid = lazyRequire('s2js', (m) => m.s2.cellid);
 
 // ---------------------------------------------------------------- geohash
 

@@ -5,10 +5,11 @@
  * the unit sphere. Parsed shapes are cached per dynamic object, since a literal or `let` shape is
  * the same object on every row.
  */
-import s2js from 's2js';
+import type s2js from 's2js';
+import { lazyRequire } from './lazy.js';
 import { type LngLat, type Vec3, add, edgeIntersection, sameVec, toPoint, validLngLat } from './sphere.js';
 
-const { s2 } = s2js;
+const s2: typeof s2js.s2 = lazyRequire('s2js', (m) => m.s2);
 export type S2Polygon = InstanceType<typeof s2.Polygon>;
 export type S2Loop = InstanceType<typeof s2.Loop>;
 export type S2Point = InstanceType<typeof s2.Point>;

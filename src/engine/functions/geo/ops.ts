@@ -3,7 +3,8 @@
  * intersections of lines, densification of planar edges into geodesic chains, and
  * simplification.
  */
-import s2js from 's2js';
+import type s2js from 's2js';
+import { lazyRequire } from './lazy.js';
 import {
   type LngLat, type Vec3, angleBetween, cross, distanceToEdge, edgeIntersection, norm,
   normalize, projectOnEdge, sameVec, toLngLat, toPoint,
@@ -13,8 +14,8 @@ import {
 } from './geojson.js';
 import type { CellID } from './cells.js';
 
-const { s2 } = s2js;
-const { cellid } = s2;
+const s2: typeof s2js.s2 = lazyRequire('s2js', (m) => m.s2);
+const cellid: typeof s2js.s2.cellid = lazyRequire('s2js', (m) => m.s2.cellid);
 
 // ------------------------------------------------------------------ distances
 

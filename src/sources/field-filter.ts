@@ -1,0 +1,197 @@
+/**
+ * Field tests: what a reader may check on a record's raw field values before it builds the
+ * record, to skip records no row of which can pass a query's filters (derived from the plan in
+ * engine/scan-hints.ts) or a stage's needs (sources/bytes/credit.ts).
+ *
+ * A test is conservative: it says false only when the record certainly fails. It sees each
+ * field as the reader found it (`RawField`): a string (escapes decoded), a number's text, null,
+ * something else (a boolean, an object), or unknown (absent, named twice, nested, or anything the
+ * reader could not place), and judges the field as the table's coercion would. Unknown and
+ * other values always pass.
+ */
+
+/** How a reader found one field of a record. */
+export const enum Raw {
+  /** Absent, ambiguous or not looked at: the test passes. */
+  Unknown = 0,
+  String = 1,
+  /** A JSON number (its text), or a CSV field that is an integer. */
+  Number = 2,
+  Null = 3,
+  /** A boolean, object or array. */
+  Other = 4,
+}
+
+export type FieldTest =
+  | { op: 'and' | 'or'; items: FieldTest[] }
+  /** A string column equal to one of the values; `fold`: ignoring case (the values are lower case). */
+  | { op: 'in'; column: string; values: string[]; fold: boolean }
+  /** A string column whose lower-cased text contains one of (`all`: each of) the lower-case values. */
+  | { op: 'contains'; column: string; values: string[]; all?: boolean }
+  /** An integer column whose value is one of these (canonical integer texts). */
+  | { op: 'int_in'; column: string; values: string[] }
+  /** A datetime column after (`strict`) or at/after `bound`, an ISO text of 28 characters (`formatDatetime`). */
+  | { op: 'after'; column: string; bound: string; strict: boolean }
+  /** A field that is absent, null or "" (as the byte-crediting stage reads blanks). */
+  | { op: 'blank'; column: string }
+  /**
+   * `test`, on a record whose raw text contains one of `needles` as written. For a reader that
+   * sees raw text (JSON lines): a block of lines none of which holds a needle is skipped for
+   * this test at the cost of a search. Readers without raw text apply `test` alone.
+   */
+  | { op: 'needs'; needles: string[]; test: FieldTest };
+
+/** A record's fields as a reader exposes them to a compiled test. */
+export interface FieldSource {
+  /** How the field numbered `col` (an index into `CompiledFieldTest.columns`) was found. */
+  kind(col: number): Raw;
+  /** The decoded string (Raw.String) or the number's text (Raw.Number). */
+  text(col: number): string;
+}
+
+export interface CompiledFieldTest {
+  /** The columns the test reads, in the order `FieldSource` numbers them. */
+  columns: string[];
+  test(src: FieldSource): boolean;
+}
+
+/** The columns a test reads. */
+export function fieldTestColumns(t: FieldTest, out: Set<string> = new Set()): Set<string> {
+  if ('items' in t) for (const i of t.items) fieldTestColumns(i, out);
+  else if (t.op === 'needs') fieldTestColumns(t.test, out);
+  else out.add(t.column);
+  return out;
+}
+
+/**
+ * The test with every part on these columns taken as passing (undefined: nothing left to test),
+ * for columns whose values a later stage changes. The same object when nothing changes.
+ */
+export function withoutColumns(t: FieldTest | undefined, columns: ReadonlySet<string>): FieldTest | undefined {
+  if (!t || columns.size === 0) return t;
+  if ('items' in t) {
+    const items = t.items.map((i) => withoutColumns(i, columns));
+    if (items.every((x, i) => x === t.items[i])) return t;
+    if (t.op === 'or') return items.some((x) => !x) ? undefined : { op: 'or', items: items as FieldTest[] };
+    const kept = items.filter((x): x is FieldTest => !!x);
+    return kept.length === 0 ? undefined : kept.length === 1 ? kept[0] : { op: 'and', items: kept };
+  }
+  if (t.op === 'needs') {
+    const inner = withoutColumns(t.test, columns);
+    return inner === t.test ? t : inner && { ...t, test: inner };
+  }
+  return columns.has(t.column) ? undefined : t;
+}
+
+const CANONICAL_INT = /^(0|-?[1-9]\d*)$/;
+const ISO_28 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/;
+
+/** Compiles a test once; `test` then only reads the fields it needs, in the order it needs them. */
+export function compileFieldTest(t: FieldTest): CompiledFieldTest {
+  const columns = [...fieldTestColumns(t)];
+  const index = new Map(columns.map((c, i) => [c, i]));
+  type Fn = (s: FieldSource) => boolean;
+  const build = (t: FieldTest): Fn => {
+    switch (t.op) {
+      case 'and': {
+        const fs = t.items.map(build);
+        return (s) => { for (const f of fs) if (!f(s)) return false; return true; };
+      }
+      case 'or': {
+        const fs = t.items.map(build);
+        return (s) => { for (const f of fs) if (f(s)) return true; return false; };
+      }
+      case 'in': {
+        const c = index.get(t.column)!;
+        const set = new Set(t.values);
+        const lengths = new Set(t.values.map((v) => v.length));
+        const hasEmpty = set.has('');
+        return (s) => {
+          const k = s.kind(c);
+          if (k === Raw.String) {
+            const v = s.text(c);
+            // Lower-casing keeps the length of ASCII text: a length no value has cannot match.
+            if (t.fold && !lengths.has(v.length) && isAscii(v)) return false;
+            return set.has(t.fold ? v.toLowerCase() : v);
+          }
+          if (k === Raw.Null) return hasEmpty; // a null string is ""
+          return true;
+        };
+      }
+      case 'contains': {
+        const c = index.get(t.column)!;
+        const values = t.values;
+        return (s) => {
+          const k = s.kind(c);
+          if (k !== Raw.String && k !== Raw.Null) return true;
+          const v = k === Raw.Null ? '' : s.text(c).toLowerCase();
+          if (t.all) {
+            for (const x of values) if (!v.includes(x)) return false;
+            return true;
+          }
+          for (const x of values) if (v.includes(x)) return true;
+          return false;
+        };
+      }
+      case 'int_in': {
+        const c = index.get(t.column)!;
+        const set = new Set(t.values);
+        return (s) => {
+          const k = s.kind(c);
+          if (k === Raw.Null) return false; // null is in no list
+          if (k !== Raw.Number) return true;
+          const v = s.text(c);
+          return !CANONICAL_INT.test(v) || set.has(v);
+        };
+      }
+      case 'after': {
+        const c = index.get(t.column)!;
+        const { bound, strict } = t;
+        return (s) => {
+          const k = s.kind(c);
+          if (k === Raw.Null) return false; // null compares to nothing
+          if (k !== Raw.String) return true;
+          const v = s.text(c);
+          if (v.length !== 28 || !ISO_28.test(v)) return true;
+          return strict ? v > bound : v >= bound;
+        };
+      }
+      case 'needs':
+        return build(t.test);
+      case 'blank': {
+        const c = index.get(t.column)!;
+        return (s) => {
+          const k = s.kind(c);
+          if (k === Raw.Unknown || k === Raw.Null) return true;
+          if (k === Raw.String) return s.text(c) === '';
+          return false;
+        };
+      }
+    }
+  };
+  return { columns, test: build(t) };
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+}
+
+/** A test on a record already parsed (keys are column names): for readers that parse first. */
+export function recordSource(compiled: CompiledFieldTest, rec: Record<string, unknown>): FieldSource {
+  const cols = compiled.columns;
+  return {
+    kind(col) {
+      const v = rec[cols[col]!];
+      if (v === undefined) return Raw.Unknown;
+      if (v === null) return Raw.Null;
+      if (typeof v === 'string') return Raw.String;
+      if (typeof v === 'number' && Number.isInteger(v)) return Raw.Number;
+      if (typeof v === 'bigint') return Raw.Number;
+      return Raw.Other;
+    },
+    text(col) {
+      return String(rec[cols[col]!]);
+    },
+  };
+}

@@ -1,0 +1,715 @@
+/**
+ * JSON lines cut and filtered on the bytes. A plain file is read in blocks of a few MiB
+ * (`scanBlock`, run on the main thread and in worker threads: parallel.ts); a line is decoded
+ * only when one of the field tests it is scanned for (sources/field-filter.ts) may pass on it.
+ * A test reads the few fields it names straight from the line's bytes (`LineFields`), in the
+ * order it needs them, and stops as soon as it is decided: for most records only the leading
+ * `Timestamp` is looked at.
+ *
+ * What the byte-level reading of a field assumes, and where it gives up (the field is then
+ * "unknown" and the test passes):
+ * - the record is a JSON object on one line, starting with `{`. A key found after a `{` that may
+ *   open a nested object (one after `:`, `,` or `[`) may belong to it (a dynamic column, a
+ *   streaming-API envelope, several records on one line): unknown. A `{` after anything else is
+ *   inside a string (AdditionalFields' JSON text) and changes nothing. A key spelled with
+ *   escapes is not found: unknown.
+ * - a record names each column once (RFC 8259 leaves repeated names undefined; Defender never
+ *   writes them): the first plain `"Column":` is the column.
+ * - a string value with escapes is decoded by JSON.parse; one with other non-ASCII bytes as UTF-8.
+ *
+ * Blocks: block k holds the lines that start in bytes [k·B, (k+1)·B) of the file, read on past
+ * its end to finish its last line. So blocks can be scanned in any order, on any thread, and
+ * their line counts added up give every line its number.
+ */
+import { readSync } from 'node:fs';
+import { Raw, type FieldSource, type FieldTest, fieldTestColumns } from '../field-filter.js';
+
+/** Bytes per block. */
+export const BLOCK_BYTES = 4 << 20;
+
+/** The largest line held; a longer one is skipped with a warning. */
+export const MAX_LINE_BYTES = 64 << 20;
+
+const FAR = 0x7fffffff;
+
+/**
+ * A byte string found through a suffix that starts at its rarest byte. Buffer.indexOf runs from
+ * its needle's first byte: from `"` (every few bytes of JSON) a key search crawls, from the
+ * rarer `P` of `"RemotePort":` it runs several times faster.
+ */
+export class Anchored {
+  private anchor: Buffer;
+  private offset = 0;
+
+  constructor(readonly needle: Buffer) {
+    this.anchor = needle;
+  }
+
+  /**
+   * Picks the anchor by byte and byte-pair counts of a sample of the data: the search stops at
+   * each occurrence of the anchor's first byte and runs on while the pair after it matches, so
+   * the best anchor starts with a rare byte that is rarely followed by the next one.
+   */
+  tune(counts: SampleCounts): void {
+    const n = this.needle;
+    const key = n.toString('latin1');
+    let best = tuned.get(key);
+    if (best === undefined) {
+      const costs: [number, number][] = [];
+      for (let i = 0; i + 3 <= n.length || (i === 0 && n.length > 0); i++) {
+        costs.push([counts.bytes[n[i]!]! + 4 * counts.pairs[(n[i]! << 8) | (n[i + 1] ?? 0)]!, i]);
+      }
+      // Of the four likeliest, the one whose suffix itself occurs least (`ype":` of another key costs a check each).
+      best = 0;
+      let bestCost = Infinity;
+      for (const [cost, i] of costs.sort((a, b) => a[0] - b[0]).slice(0, 4)) {
+        const anchor = n.subarray(i);
+        let hits = 0;
+        for (let h = counts.sample.indexOf(anchor); h >= 0 && hits < 1000; h = counts.sample.indexOf(anchor, h + 1)) hits++;
+        if (cost + 32 * hits < bestCost) { bestCost = cost + 32 * hits; best = i; }
+      }
+      tuned.set(key, best);
+    }
+    this.offset = best;
+    this.anchor = n.subarray(best);
+  }
+
+  private at(b: Buffer, q: number): boolean {
+    if (q < 0) return false;
+    for (let i = 0; i < this.offset; i++) if (b[q + i] !== this.needle[i]) return false;
+    return true;
+  }
+
+  /** The first occurrence starting at or after `from`, or -1. */
+  indexOf(b: Buffer, from: number): number {
+    for (let h = b.indexOf(this.anchor, from + this.offset); h >= 0; h = b.indexOf(this.anchor, h + 1)) {
+      if (this.at(b, h - this.offset)) return h - this.offset;
+    }
+    return -1;
+  }
+
+  /** The last occurrence starting at or before `from`, or -1. */
+  lastIndexOf(b: Buffer, from: number): number {
+    for (let h = b.lastIndexOf(this.anchor, from + this.offset); h >= 0; h = h > 0 ? b.lastIndexOf(this.anchor, h - 1) : -1) {
+      if (this.at(b, h - this.offset)) return h - this.offset;
+    }
+    return -1;
+  }
+}
+
+/** Anchors picked in this thread, by needle: the first file read decides for the later ones. */
+const tuned = new Map<string, number>();
+
+/** Byte and byte-pair counts of a sample of the data, to pick anchors by. */
+export interface SampleCounts {
+  bytes: Uint32Array;
+  pairs: Uint32Array;
+  /** The first 64 KiB of the sample, to count anchors in (the counts above are of 128 KiB). */
+  sample: Buffer;
+}
+
+export function sampleCounts(b: Buffer, end: number): SampleCounts {
+  const bytes = new Uint32Array(256);
+  const pairs = new Uint32Array(65536);
+  const stop = Math.min(end, 1 << 17);
+  for (let i = 0; i + 1 < stop; i++) {
+    bytes[b[i]!]!++;
+    pairs[(b[i]! << 8) | b[i + 1]!]!++;
+  }
+  return { bytes, pairs, sample: b.subarray(0, Math.min(stop, 1 << 16)) };
+}
+
+/** The fields of the current line, located lazily, for tests compiled against it. */
+export class LineFields implements FieldSource {
+  buf: Buffer = Buffer.alloc(0);
+  private ls = 0;
+  private le = 0;
+  private readonly needles: Anchored[];
+  /** Needles of `needs` tests, and the next position of each at or after the current line. */
+  private readonly texts: Anchored[] = [];
+  private textNext = new Float64Array(0);
+  private tuned = false;
+  /** Per column: the next position of its key at or after the current line (FAR: none in the buffer). */
+  private readonly next: Float64Array;
+  /** The first `{` after the current line's opening brace that may open a nested object. */
+  private nextBrace = -1;
+  /** [line start, clean) holds no `{` but the line's own. */
+  private clean = 0;
+  /** The first backslash at or after bsFrom. */
+  private bsFrom = FAR;
+  private bsAt = -1;
+  /**
+   * Per column, where to look for its key first: 2 right after the line's `{` (the first key of
+   * every line so far), 1 backwards from the line's end (it sits in the second half of most
+   * lines: found sooner so, and the same key when a record names it once), 0 forwards. Learnt
+   * from the first lines; a miss goes back to forwards, which never rescans.
+   */
+  private readonly backwards: Uint8Array;
+  private readonly found: Float64Array;
+  private readonly depth: Float64Array;
+  private readonly first: Float64Array;
+  /** The end of the last value read on the line; per column, whether to look after it first (and its misses). */
+  private cursor = 0;
+  private readonly afterCursor: Uint8Array;
+  private readonly cursorMisses: Uint32Array;
+  /** Per column, for the current line: -1 not looked at, else a Raw kind. */
+  readonly kinds: Int8Array;
+  /** Value bytes [start, end) of a string (without quotes) or number. */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  /** 0 plain ASCII, 1 non-ASCII bytes, 2 decoded already (escapes), 3 no escapes, not yet looked at for non-ASCII. */
+  readonly shapes: Int8Array;
+  private readonly decoded: (string | undefined)[];
+
+  constructor(readonly columns: string[]) {
+    this.needles = columns.map((c) => new Anchored(Buffer.from(JSON.stringify(c) + ':')));
+    const n = columns.length;
+    this.next = new Float64Array(n);
+    this.kinds = new Int8Array(n);
+    this.starts = new Int32Array(n);
+    this.ends = new Int32Array(n);
+    this.shapes = new Int8Array(n);
+    this.decoded = new Array(n);
+    this.backwards = new Uint8Array(n);
+    this.found = new Float64Array(n);
+    this.depth = new Float64Array(n);
+    this.first = new Float64Array(n);
+    this.afterCursor = new Uint8Array(n).fill(1);
+    this.cursorMisses = new Uint32Array(n);
+  }
+
+  /** New bytes in the buffer (`end` of them): nothing found before applies. */
+  reset(buf: Buffer, end = buf.length): void {
+    this.buf = buf;
+    this.next.fill(-1);
+    this.textNext.fill(-1);
+    this.nextBrace = -1;
+    this.bsFrom = FAR;
+    this.bsAt = -1;
+    if (!this.tuned && end > 0) {
+      this.tuned = true;
+      const counts = sampleCounts(buf, end);
+      for (const a of this.needles) a.tune(counts);
+      for (const a of this.texts) a.tune(counts);
+    }
+  }
+
+  /** A raw text for `hasText`: its number. */
+  addText(text: string): number {
+    this.texts.push(new Anchored(Buffer.from(text)));
+    const next = new Float64Array(this.texts.length);
+    next.fill(-1);
+    this.textNext = next;
+    return this.texts.length - 1;
+  }
+
+  /** Whether the current line's raw bytes contain text number `i`. */
+  hasText(i: number): boolean {
+    let q = this.textNext[i]!;
+    if (q < this.ls) {
+      q = this.texts[i]!.indexOf(this.buf, this.ls);
+      this.textNext[i] = q = q < 0 ? FAR : q;
+    }
+    return q + this.texts[i]!.needle.length <= this.le;
+  }
+
+  /** The line [start, end) of the buffer (`buf[start]` is `{`). */
+  line(start: number, end: number): void {
+    this.ls = start;
+    this.le = end;
+    this.cursor = start;
+    this.clean = start + 1;
+    this.kinds.fill(-1);
+  }
+
+  kind(c: number): Raw {
+    let k = this.kinds[c]!;
+    if (k < 0) k = this.kinds[c] = this.locate(c);
+    return k;
+  }
+
+  text(c: number): string {
+    const shape = this.shapes[c]!;
+    if (shape === 2) return this.decoded[c]!;
+    return this.buf.toString(shape === 0 ? 'latin1' : 'utf8', this.starts[c]!, this.ends[c]!);
+  }
+
+  /** A string value's bytes as Latin-1 (the text itself when it is ASCII). */
+  latin1(c: number): string {
+    return this.buf.toString('latin1', this.starts[c]!, this.ends[c]!);
+  }
+
+  decodedText(c: number): string {
+    return this.decoded[c]!;
+  }
+
+  /** Whether a backslash sits in [from, to); the next one's place is kept for the calls after. */
+  private backslashBefore(from: number, to: number): boolean {
+    if (this.bsFrom > from || this.bsAt < from) {
+      const at = this.buf.indexOf(92, from);
+      this.bsFrom = from;
+      this.bsAt = at < 0 ? FAR : at;
+    }
+    return this.bsAt < to;
+  }
+
+  /** Whether a string value (Raw.String) is plain ASCII; its bytes are looked at once. */
+  ascii(c: number): boolean {
+    const shape = this.shapes[c]!;
+    if (shape === 0) return true;
+    if (shape !== 3) return false;
+    const b = this.buf, e = this.ends[c]!;
+    for (let i = this.starts[c]!; i < e; i++) {
+      if (b[i]! >= 128) {
+        this.shapes[c] = 1;
+        return false;
+      }
+    }
+    this.shapes[c] = 0;
+    return true;
+  }
+
+  /** Whether an object may open between the line's first `{` and `at`. */
+  private nestedBefore(at: number): boolean {
+    if (at <= this.clean) return false;
+    let brace = this.nextBrace;
+    if (brace <= this.ls) {
+      const b = this.buf;
+      // Near the start of the line, look at the bytes; farther, search.
+      if (at - this.clean <= 128) {
+        let i = this.clean;
+        while (i < at && b[i] !== 123) i++;
+        if (i === at) {
+          this.clean = at;
+          return false;
+        }
+      }
+      brace = this.ls;
+      for (;;) {
+        brace = b.indexOf(123 /* { */, brace + 1);
+        if (brace < 0) { brace = FAR; break; }
+        // An object opens only as a value (after ':') or an element (after ',' or '['); a '{'
+        // after anything else is inside a string, such as AdditionalFields' JSON text.
+        let p = brace - 1;
+        while (b[p] === 32 || b[p] === 9 || b[p] === 13 || b[p] === 10) p--;
+        const before = b[p];
+        if (before === 58 || before === 44 || before === 91 /* : , [ */) break;
+      }
+      this.nextBrace = brace;
+    }
+    return brace < at;
+  }
+
+  private locate(c: number): Raw {
+    const b = this.buf, ls = this.ls, le = this.le;
+    const anchored = this.needles[c]!;
+    const needle = anchored.needle;
+    let q = -1;
+    if (this.backwards[c] === 2) {
+      // The record's first key in the lines so far (Timestamp, in Defender's exports).
+      const n = needle.length;
+      let i = 1;
+      while (i < n && b[ls + 1 + i] === needle[i]) i++;
+      if (i === n && b[ls + 1] === 34) q = ls + 1;
+      else this.backwards[c] = 0;
+    } else if (this.backwards[c] === 1) {
+      q = anchored.lastIndexOf(b, le - needle.length);
+      if (q < ls) {
+        this.backwards[c] = 0;
+        q = -1;
+      }
+    }
+    if (q < 0 && this.cursor > ls + 1 && this.afterCursor[c]) {
+      // Keys come in the same order in every line of an export: look after the last value read.
+      q = anchored.indexOf(b, this.cursor);
+      if (q < 0 || q >= le) {
+        q = -1;
+        if (++this.cursorMisses[c]! > 8) this.afterCursor[c] = 0;
+      }
+    }
+    if (q < 0) {
+      q = this.next[c]!;
+      if (q < ls) {
+        q = anchored.indexOf(b, ls);
+        this.next[c] = q = q < 0 ? FAR : q;
+      }
+      if (q >= le) return Raw.Unknown; // not on this line
+      const seen = ++this.found[c]!;
+      if (seen <= 64) {
+        this.depth[c]! += (q - ls) / (le - ls);
+        this.first[c]! += q === ls + 1 ? 1 : 0;
+        if (seen === 64) this.backwards[c] = this.first[c] === 64 ? 2 : this.depth[c]! > 0.55 * 64 ? 1 : 0;
+      }
+    }
+    if (q === ls + 1) {
+      // The first key: not nested, not escaped.
+    } else {
+      if (b[q - 1] === 92 /* \ */) return Raw.Unknown; // an escaped quote: part of a longer key
+      if (this.nestedBefore(q)) return Raw.Unknown; // may be a nested object's key
+    }
+    let v = q + needle.length;
+    while (v < le && (b[v] === 32 || b[v] === 9 || b[v] === 13)) v++;
+    const ch = b[v];
+    if (ch === 34 /* " */) {
+      // A short value is walked here; a long one is crossed with native searches.
+      let j = v + 1;
+      let hi = 0;
+      const lim = Math.min(le, v + 80);
+      while (j < lim) {
+        const x = b[j]!;
+        if (x === 34 || x === 92) break;
+        hi |= x;
+        j++;
+      }
+      let close: number;
+      let escaped: boolean;
+      if (j < lim) {
+        close = b[j] === 34 ? j : -1;
+        escaped = close < 0;
+      } else {
+        close = b.indexOf(34, lim);
+        if (close < 0 || close >= le) return Raw.Unknown; // unterminated: the parse will say
+        escaped = this.backslashBefore(lim, close);
+        hi = 128; // not looked at
+      }
+      if (escaped) {
+        // Escapes: find the real end (a quote may be escaped) and let JSON.parse decode.
+        j = v + 1;
+        for (;;) {
+          if (j >= le) return Raw.Unknown;
+          const x = b[j]!;
+          if (x === 34) break;
+          j += x === 92 ? 2 : 1;
+        }
+        try {
+          this.decoded[c] = JSON.parse(b.toString('utf8', v, j + 1)) as string;
+        } catch {
+          return Raw.Unknown;
+        }
+        this.shapes[c] = 2;
+        close = j;
+      } else {
+        this.shapes[c] = hi < 128 ? 0 : close - v > 80 ? 3 : 1;
+        this.starts[c] = v + 1;
+        this.ends[c] = close;
+      }
+      if (close >= this.cursor) this.cursor = close + 1;
+      return Raw.String;
+    }
+    if (ch === 45 /* - */ || (ch !== undefined && ch >= 48 && ch <= 57)) {
+      let j = v + 1;
+      while (j < le && b[j]! >= 48 && b[j]! <= 57) j++;
+      const after = b[j];
+      if (after === 46 || after === 101 || after === 69 /* . e E */) return Raw.Other;
+      this.shapes[c] = 0;
+      this.starts[c] = v;
+      this.ends[c] = j;
+      if (j > this.cursor) this.cursor = j;
+      return Raw.Number;
+    }
+    if (ch === 110 /* n */ && b[v + 1] === 117 && b[v + 2] === 108 && b[v + 3] === 108) return Raw.Null;
+    return Raw.Other;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests compiled against the bytes
+
+type LineTest = () => boolean;
+
+const CANONICAL_INT = /^(0|-?[1-9]\d*)$/;
+
+/** ASCII lower case of one byte. */
+function lower(x: number): number {
+  return x >= 65 && x <= 90 ? x | 32 : x;
+}
+
+/**
+ * A field test compiled against a line's bytes: the same answers as `compileFieldTest` in
+ * field-filter.ts (whose semantics it follows case by case), without decoding plain ASCII
+ * values for the equality, integer and time tests.
+ */
+export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
+  const index = new Map(f.columns.map((c, i) => [c, i]));
+  const build = (t: FieldTest): LineTest => {
+    switch (t.op) {
+      case 'and': {
+        const fs = t.items.map(build);
+        if (fs.length === 2) { const [a, b] = fs as [LineTest, LineTest]; return () => a() && b(); }
+        return () => { for (const g of fs) if (!g()) return false; return true; };
+      }
+      case 'or': {
+        const fs = t.items.map(build);
+        if (fs.length === 2) { const [a, b] = fs as [LineTest, LineTest]; return () => a() || b(); }
+        return () => { for (const g of fs) if (g()) return true; return false; };
+      }
+      case 'in': {
+        const c = index.get(t.column)!;
+        const set = new Set(t.values);
+        const hasEmpty = set.has('');
+        // Plain ASCII values as bytes, by length: most lines are decided by the length alone.
+        const byLength = new Map<number, Buffer[]>();
+        let allAscii = true;
+        for (const v of t.values) {
+          if (!/^[\x00-\x7f]*$/.test(v)) { allAscii = false; continue; }
+          const list = byLength.get(v.length) ?? [];
+          list.push(Buffer.from(v, 'latin1'));
+          byLength.set(v.length, list);
+        }
+        const fold = t.fold;
+        return () => {
+          const k = f.kind(c);
+          if (k === Raw.String) {
+            if (allAscii && f.shapes[c] !== 2) {
+              // Byte lengths and bytes decide for ASCII text; other text is decoded and folded.
+              const b = f.buf, s = f.starts[c]!, n = f.ends[c]! - s;
+              const list = byLength.get(n);
+              if (!list) {
+                if (f.ascii(c)) return false;
+              } else {
+                for (const v of list) {
+                  let i = 0;
+                  if (fold) { while (i < n && lower(b[s + i]!) === v[i]) i++; } else { while (i < n && b[s + i] === v[i]) i++; }
+                  if (i === n) return true;
+                }
+                if (f.ascii(c)) return false;
+              }
+            }
+            const v = f.text(c);
+            return set.has(fold ? v.toLowerCase() : v);
+          }
+          if (k === Raw.Null) return hasEmpty;
+          return true;
+        };
+      }
+      case 'contains': {
+        const c = index.get(t.column)!;
+        const values = t.values;
+        const all = !!t.all;
+        const escaped = values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+        // One pass of a RegExp finds any of the values in the lower-cased text.
+        const any = new RegExp(escaped.join('|'));
+        // On ASCII text a case-blind RegExp over the bytes as Latin-1 says the same without
+        // decoding or lower-casing; a non-ASCII byte never matches there, so text that has one and
+        // no match is decoded after all (U+212A lower-cases to "k", for one).
+        const blind = !all && values.every((v) => /^[\x00-\x7f]*$/.test(v)) ? new RegExp(escaped.join('|'), 'i') : undefined;
+        // The same with any non-ASCII byte: no match at all settles it in one pass.
+        const blindOrHigh = blind && new RegExp(escaped.join('|') + '|[\\x80-\\xff]', 'i');
+        return () => {
+          const k = f.kind(c);
+          if (k !== Raw.String && k !== Raw.Null) return true;
+          if (k === Raw.Null) return all ? values.every((x) => x === '') : any.test('');
+          if (blind && f.shapes[c] !== 2) {
+            const text = f.latin1(c);
+            if (!blindOrHigh!.test(text)) return false;
+            if (blind.test(text)) return true;
+          }
+          const v = f.text(c).toLowerCase();
+          if (all) {
+            for (const x of values) if (!v.includes(x)) return false;
+            return true;
+          }
+          return any.test(v);
+        };
+      }
+      case 'int_in': {
+        const c = index.get(t.column)!;
+        const set = new Set(t.values.map(Number));
+        const texts = new Set(t.values);
+        return () => {
+          const k = f.kind(c);
+          if (k === Raw.Null) return false;
+          if (k !== Raw.Number) return true;
+          const b = f.buf, s = f.starts[c]!, e = f.ends[c]!;
+          const neg = b[s] === 45;
+          const d0 = neg ? s + 1 : s;
+          // Canonical: no leading zero (but "0"), no "-0", at most 15 digits (exact as a number).
+          if (e - d0 < 1 || e - d0 > 15 || (b[d0] === 48 && (e - d0 > 1 || neg))) {
+            const text = f.text(c);
+            return !CANONICAL_INT.test(text) || texts.has(text);
+          }
+          let n = 0;
+          for (let i = d0; i < e; i++) n = n * 10 + (b[i]! - 48);
+          return set.has(neg ? -n : n);
+        };
+      }
+      case 'after': {
+        const c = index.get(t.column)!;
+        const bound = Buffer.from(t.bound, 'latin1');
+        const strict = t.strict;
+        return () => {
+          const k = f.kind(c);
+          if (k === Raw.Null) return false;
+          if (k !== Raw.String || f.shapes[c] === 2) return true;
+          const b = f.buf, s = f.starts[c]!;
+          if (f.ends[c]! - s !== 28) return true;
+          let i = 0;
+          while (i < 28 && b[s + i] === bound[i]) i++;
+          if (i === 28) return !strict;
+          // Later text: kept, whatever it holds. Earlier text fails only in the canonical form
+          // (text of another shape may parse to a later time; or to null, and then fails too).
+          return b[s + i]! > bound[i]! || !isoShape(b, s);
+        };
+      }
+      case 'needs': {
+        const ids = t.needles.map((n) => f.addText(n));
+        const inner = build(t.test);
+        return () => {
+          for (const i of ids) if (f.hasText(i)) return inner();
+          return false;
+        };
+      }
+      case 'blank': {
+        const c = index.get(t.column)!;
+        return () => {
+          const k = f.kind(c);
+          if (k === Raw.Unknown || k === Raw.Null) return true;
+          if (k === Raw.String) return f.shapes[c] === 2 ? f.decodedText(c) === '' : f.ends[c] === f.starts[c];
+          return false;
+        };
+      }
+    }
+  };
+  return build(t);
+}
+
+/** yyyy-mm-ddThh:mm:ss.fffffffZ, digits where digits go. */
+function isoShape(b: Buffer, s: number): boolean {
+  for (let i = 0; i < 28; i++) {
+    const x = b[s + i]!;
+    switch (i) {
+      case 4: case 7: if (x !== 45) return false; break;
+      case 10: if (x !== 84) return false; break;
+      case 13: case 16: if (x !== 58) return false; break;
+      case 19: if (x !== 46) return false; break;
+      case 27: if (x !== 90) return false; break;
+      default: if (x < 48 || x > 57) return false;
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks
+
+/** What one block of a file holds for the tests it was scanned for. */
+export interface BlockLines {
+  index: number;
+  /** Lines that start in the block. */
+  count: number;
+  /** Decoded lines that may pass at least one test, with their number within the block (0-based)... */
+  lines: string[];
+  rel: number[];
+  /** ...and which tests they may pass (bit i: test i). */
+  masks: number[];
+  /** Numbers within the block of lines longer than MAX_LINE_BYTES (skipped). */
+  overlong: number[];
+}
+
+/** A block scanner for one file and one set of tests: owns its buffer and compiled tests. */
+export class BlockScanner {
+  private buf = Buffer.allocUnsafeSlow(BLOCK_BYTES + (256 << 10));
+  private readonly fields: LineFields | undefined;
+  private readonly tests: (LineTest | undefined)[];
+  /** Mask of the tests that pass every line (no field test). */
+  private readonly always: number;
+  private readonly all: number;
+
+  constructor(private readonly fd: number, private readonly size: number, tests: (FieldTest | undefined)[], private readonly blockBytes = BLOCK_BYTES) {
+    const columns = new Set<string>();
+    for (const t of tests) if (t) fieldTestColumns(t, columns);
+    this.fields = columns.size ? new LineFields([...columns]) : undefined;
+    this.tests = tests.map((t) => (t ? compileLineTest(t, this.fields!) : undefined));
+    this.all = (1 << tests.length) - 1;
+    let always = 0;
+    this.tests.forEach((t, i) => { if (!t) always |= 1 << i; });
+    this.always = always;
+  }
+
+  get blocks(): number {
+    return Math.ceil(this.size / this.blockBytes);
+  }
+
+  /** Reads `len` bytes at file position `pos` into buf[at..]; fewer only at the end of the file. */
+  private read(buf: Buffer, at: number, len: number, pos: number): number {
+    let got = 0;
+    while (got < len) {
+      const n = readSync(this.fd, buf, at + got, len - got, pos + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  }
+
+  scan(index: number): BlockLines {
+    const out: BlockLines = { index, count: 0, lines: [], rel: [], masks: [], overlong: [] };
+    const start = index * this.blockBytes;
+    if (start >= this.size) return out;
+    const stop = Math.min(start + this.blockBytes, this.size);
+    let b = this.buf;
+    // buf holds the file's bytes [base, base + len); a block other than the first starts reading
+    // one byte early, so that a line starting exactly at its start is seen to.
+    let base = start === 0 ? 0 : start - 1;
+    let len = this.read(b, 0, Math.min(b.length, this.size - base), base);
+    let p = 0;
+    if (start > 0) {
+      const nl = b.indexOf(10, 0);
+      if (nl < 0 || nl >= len || base + nl + 1 >= stop) return out; // no line starts in this block
+      p = nl + 1;
+    }
+    const fields = this.fields;
+    fields?.reset(b, len);
+    let line = 0;
+    while (base + p < stop) {
+      let nl = b.indexOf(10, p);
+      if (nl < 0 || nl >= len) {
+        if (base + len >= this.size) nl = len; // the last line, with no newline after it
+        else {
+          // The line runs past what was read: move it to the front and read on.
+          const kept = len - p;
+          if (kept > MAX_LINE_BYTES) {
+            out.overlong.push(line);
+            out.count = line + 1;
+            return out; // a line this long ends past the block: nothing more starts in it
+          }
+          if (kept >= b.length >> 1) {
+            const bigger = Buffer.allocUnsafeSlow(Math.min(b.length * 2, MAX_LINE_BYTES + (1 << 20)));
+            b.copy(bigger, 0, p, len);
+            b = bigger;
+            if (b.length <= 8 * BLOCK_BYTES) this.buf = b;
+          } else b.copy(b, 0, p, len);
+          base += p;
+          p = 0;
+          len = kept + this.read(b, kept, Math.min(b.length - kept, this.size - (base + kept)), base + kept);
+          fields?.reset(b, len);
+          continue;
+        }
+      }
+      if (nl - p > MAX_LINE_BYTES) out.overlong.push(line);
+      else this.take(b, p, nl, line, out);
+      line++;
+      p = nl + 1;
+    }
+    out.count = line;
+    return out;
+  }
+
+  /** Tests one line [p, nl) and keeps it when a test may pass. */
+  private take(b: Buffer, p: number, nl: number, line: number, out: BlockLines): void {
+    if (nl === p) return; // blank
+    const fields = this.fields, tests = this.tests;
+    let mask = this.all;
+    if (fields && b[p] === 123 /* { */) {
+      fields.line(p, nl);
+      mask = this.always;
+      for (let i = 0; i < tests.length; i++) {
+        const t = tests[i];
+        if (t && t()) mask |= 1 << i;
+      }
+      if (mask === 0) return;
+    }
+    out.lines.push(b.toString('utf8', p, nl));
+    out.rel.push(line);
+    out.masks.push(mask);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * One read of a file for every scan of its table in a query. A query may scan a table more
+ * than once (the seed rule reads DeviceProcessEvents for two of its legs; byte crediting reads
+ * DeviceNetworkEvents for itself before the query does), each scan with its own field test.
+ * The first scan to read a file tests each line for every scan at once (the tests share the
+ * fields they locate) and keeps the lines some scan may pass; a later scan (or the same one
+ * again: a `let` used twice) takes its lines from there instead of reading the file again.
+ *
+ * Memory: only lines that may pass some scan's filters are kept (a percent or two of a file
+ * for a selective rule), and at most `budget` characters of them over all files; past that the
+ * kept lines are dropped and the later scans read for themselves. So is a file whose first read
+ * stopped early, or one a second scan starts on while the first is still reading it.
+ */
+import type { FieldTest } from './field-filter.js';
+
+export interface SharedScan {
+  /** Every scan's field test by member number (undefined: a scan with no test takes every line). */
+  tests: (FieldTest | undefined)[];
+  /** What each file's read kept for the later scans. */
+  files: Map<string, SharedFile>;
+  /** Characters kept over all files, and the most to keep. */
+  kept: number;
+  budget: number;
+}
+
+export interface SharedFile {
+  state: 'reading' | 'complete' | 'dropped';
+  /** Members the read tested for (members added after it read for themselves). */
+  members: number;
+  lines: string[];
+  numbers: number[];
+  masks: number[];
+  /** Numbers of lines skipped for their length (every member is told). */
+  overlong: number[];
+}
+
+/** 192 MiB of kept lines at most (a character of a JSON line is a byte of a one-byte string). */
+export const SHARED_BUDGET = 192 << 20;
+
+export function newSharedScan(tests: (FieldTest | undefined)[] = [], budget = SHARED_BUDGET): SharedScan {
+  return { tests, files: new Map(), kept: 0, budget };
+}
+
+/** The member number of a test, adding it when new (before any read, or it reads alone). */
+export function memberOf(shared: SharedScan, test: FieldTest | undefined): number {
+  const i = shared.tests.indexOf(test);
+  if (i >= 0) return i;
+  shared.tests.push(test);
+  return shared.tests.length - 1;
+}
+
+/** Frees what a file's read kept. */
+export function dropShared(shared: SharedScan, entry: SharedFile): void {
+  for (const l of entry.lines) shared.kept -= l.length;
+  entry.state = 'dropped';
+  entry.lines = [];
+  entry.numbers = [];
+  entry.masks = [];
+}
