@@ -4,6 +4,7 @@
  *
  *   npm run bench -- [--size 1GB[,2GB,...]] [--format jsonl,csv,parquet] [--runs 3]
  *                    [--engines exfilwatch,duckdb] [--in-process] [--seed N] [--days 2] [--dir DIR]
+ *                    [--json FILE]
  *
  * 1. Data: `generateFleet` (bench/generate-sample.ts: Defender column sets, everyday noise, the
  *    false-positive classes and injected exfiltration) for enough devices × `--days` days to make
@@ -13,7 +14,7 @@
  *    days, device by device within a day). Kept in `--dir` (default $TMPDIR/exfilwatch-bench) and
  *    reused while the size, seed, days and generator are the same.
  * 2. Each run, per format: exfilwatch as a child process (`node bin/exfilwatch.js query <seed>
- *    <dir> --now <capture time> --format jsonl`, so start-up counts) and, with --in-process,
+ *    <the two tables' files> --now <capture time> --format jsonl`, so start-up counts) and, with --in-process,
  *    loadData/compileFor/runPlan inside a child that times only the query; DuckDB
  *    (`@duckdb/node-api`, its default of one thread per core) in a child running bench/seed.sql.
  *    Wall time from spawn to exit; CPU seconds and peak RSS from the child's own resourceUsage
@@ -135,8 +136,8 @@ async function ensureData(size: number, seed: number, days: number, formats: For
   }
   meta = { dir, now, devices, days, seed, files, rows: meta?.rows ?? rows };
   writeFileSync(metaFile, JSON.stringify(meta, null, 2));
-  const total = Object.values(files).map((fs) => Object.values(fs).reduce((a, x) => a + x.bytes, 0));
-  process.stdout.write(`  done in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${missing.map((f, i) => `${f} ${fmt(mb(total[Object.keys(files).indexOf(f)] ?? i), 0)} MB`).join(', ')}\n`);
+  const total = (f: Format): number => Object.values(files[f] ?? {}).reduce((a, x) => a + x.bytes, 0);
+  process.stdout.write(`  done in ${((performance.now() - t0) / 1000).toFixed(0)} s: ${missing.map((f) => `${f} ${fmt(mb(total(f)), 0)} MB`).join(', ')}\n`);
   return meta;
 }
 

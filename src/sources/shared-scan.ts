@@ -9,7 +9,8 @@
  * Memory: only lines that may pass some scan's filters are kept (a percent or two of a file
  * for a selective rule), and at most `budget` characters of them over all files; past that the
  * kept lines are dropped and the later scans read for themselves. So is a file whose first read
- * stopped early, or one a second scan starts on while the first is still reading it.
+ * stopped early, or one a second scan starts on while the first is still reading it. A table
+ * scanned once, or by a scan with no field test (it takes every line), is not shared at all.
  */
 import type { FieldTest } from './field-filter.js';
 

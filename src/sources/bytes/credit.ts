@@ -102,22 +102,22 @@ const IS_FLOW_TYPE: FieldTest = { op: 'contains', column: 'ActionType', values: 
  * might spell one: a reader of raw text skips the rest unparsed.
  */
 const IS_FLOW: FieldTest = {
-  op: 'needs',
-  needles: ['ConnectionFlow', 'orig_bytes', 'resp_bytes', '\\u'],
-  test: {
-    op: 'or',
-    items: [
-      { op: 'in', column: 'ActionType', values: ['ConnectionFlow'], fold: false },
-      {
+  op: 'or',
+  items: [
+    { op: 'needs', needles: ['ConnectionFlow', '\\u'], test: { op: 'in', column: 'ActionType', values: ['ConnectionFlow'], fold: false } },
+    {
+      op: 'needs',
+      needles: ['orig_bytes', 'resp_bytes', '\\u'],
+      test: {
         op: 'and',
         items: [
-          { op: 'contains', column: 'ActionType', values: ['connectioninspected'] },
           // '\\u': the names may be written with escapes inside the embedded JSON text.
           { op: 'contains', column: 'AdditionalFields', values: ['orig_bytes', 'resp_bytes', '\\u'] },
+          { op: 'contains', column: 'ActionType', values: ['connectioninspected'] },
         ],
       },
-    ],
-  },
+    },
+  ],
 };
 
 /** What the credit plan reads: flows, and rows that may be credited (a credited ActionType, neither byte column filled). */

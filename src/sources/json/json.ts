@@ -3,16 +3,18 @@
  * ({"Schema","Results"}), streaming-API messages ({"records":[...]}) and storage-account lines,
  * whose `category: AdvancedHunting-<Table>` routes each record to its table.
  *
- * Everything streams. JSON lines are read a line at a time. A JSON document (an array, or an
- * object wrapping a `Results` / `records` array) goes through a small scanner that cuts out one
- * array element at a time and parses only that (scan.ts), so memory stays bounded by the largest
- * record whatever the file size.
+ * Everything streams. JSON lines of a plain file are cut on the bytes in blocks, on every core,
+ * and a line is parsed only when the scan's field test may pass on it (lines.ts, parallel.ts);
+ * the scans of one table in a query share one read of each file (shared-scan.ts). Gzipped JSON
+ * lines are read a line at a time. A JSON document (an array, or an object wrapping a `Results` /
+ * `records` array) goes through a small scanner that cuts out one array element at a time and
+ * parses only that (scan.ts), so memory stays bounded by the largest record whatever the file size.
  */
 import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
 import { promises as fs } from 'node:fs';
 import { type FieldTest, fieldTestColumns } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
-import { type SharedFile, dropShared } from '../shared-scan.js';
+import { type SharedFile, type SharedScan, dropShared } from '../shared-scan.js';
 import { parseJsonExact } from './exact.js';
 import { LineFields, MAX_LINE_BYTES, compileLineTest } from './lines.js';
 import { scanFile } from './parallel.js';
@@ -204,7 +206,7 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
   }
   // The first scan to read it: test for every scan, keep what they may take (this one too: a
   // scan of a `let` used twice reads twice).
-  const mine: SharedFile | undefined = shared && member !== undefined && !entry && shared.tests.length <= 30
+  const mine: SharedFile | undefined = shared && member !== undefined && !entry && worthSharing(shared)
     ? { state: 'reading', members: shared.tests.length, lines: [], numbers: [], masks: [], overlong: [] }
     : undefined;
   if (mine) shared!.files.set(file.path, mine);
@@ -239,6 +241,14 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
       else dropShared(shared!, mine);
     }
   }
+}
+
+/**
+ * A read keeps lines for later scans when there are several scans to serve (up to 30: a bit each)
+ * and each has a field test: one that takes every line would have the read keep the whole file.
+ */
+function worthSharing(shared: SharedScan): boolean {
+  return shared.tests.length > 1 && shared.tests.length <= 30 && shared.tests.every((t) => t !== undefined);
 }
 
 /** The records of one line's text. */

@@ -3,11 +3,15 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { BlockScanner } from './lines.js';
 import { claim, type WorkerReply, type WorkerRequest } from './parallel.js';
+import { warmUp } from './warm-up.js';
 
-const NEXT = 0, LIMIT = 1, CANCEL = 2, POSTED = 3;
+const NEXT = 0, LIMIT = 1, CANCEL = 2, POSTED = 3, ALONE = 4;
 
 /** How long a session may wait for its reader to move on before leaving the rest to it. */
 const PATIENCE_MS = 10_000;
+
+// Before the first request is read: the thread is started ahead of it (parallel.ts: prewarmScanWorkers).
+warmUp();
 
 parentPort!.on('message', (req: WorkerRequest) => {
   const counters = new Int32Array(req.shared);
@@ -22,12 +26,12 @@ parentPort!.on('message', (req: WorkerRequest) => {
     fd = openSync(req.path, 'r');
     const scanner = new BlockScanner(fd, fstatSync(fd).size, req.tests, req.blockBytes);
     for (;;) {
-      const k = claim(counters, req.blocks);
+      const k = claim(counters, req.blocks, true);
       if (k >= 0) {
         reply({ type: 'block', block: scanner.scan(k) });
         continue;
       }
-      if (Atomics.load(counters, CANCEL) || Atomics.load(counters, NEXT) >= req.blocks) break;
+      if (Atomics.load(counters, CANCEL) || Atomics.load(counters, ALONE) || Atomics.load(counters, NEXT) >= req.blocks) break;
       // At the limit: wait for the reader to move on (a reader that stalls gets the rest itself).
       if (Atomics.wait(counters, LIMIT, Atomics.load(counters, LIMIT), PATIENCE_MS) === 'timed-out') break;
     }

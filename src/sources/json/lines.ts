@@ -615,7 +615,8 @@ export class BlockScanner {
   private readonly always: number;
   private readonly all: number;
 
-  constructor(private readonly fd: number, private readonly size: number, tests: (FieldTest | undefined)[], private readonly blockBytes = BLOCK_BYTES) {
+  /** `fd`: an open file of `size` bytes, or the bytes themselves (warm-up.ts). */
+  constructor(private readonly fd: number | Buffer, private readonly size: number, tests: (FieldTest | undefined)[], private readonly blockBytes = BLOCK_BYTES) {
     const columns = new Set<string>();
     for (const t of tests) if (t) fieldTestColumns(t, columns);
     this.fields = columns.size ? new LineFields([...columns]) : undefined;
@@ -632,6 +633,7 @@ export class BlockScanner {
 
   /** Reads `len` bytes at file position `pos` into buf[at..]; fewer only at the end of the file. */
   private read(buf: Buffer, at: number, len: number, pos: number): number {
+    if (typeof this.fd !== 'number') return this.fd.copy(buf, at, pos, Math.min(pos + len, this.size));
     let got = 0;
     while (got < len) {
       const n = readSync(this.fd, buf, at + got, len - got, pos + got);

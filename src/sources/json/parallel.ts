@@ -4,7 +4,8 @@
  * free takes the next block, and come back in file order. Blocks are a few MiB, taken in turn,
  * so a time-ordered export spreads its recent rows over both cores rather than giving them all
  * to the one with the file's second half. At most WINDOW blocks run ahead of the one the reader
- * waits for, so memory stays bounded whatever the consumer's pace.
+ * waits for, fewer when the blocks keep many lines (at most about KEPT_AHEAD characters of kept
+ * lines in flight), so memory stays bounded whatever the consumer's pace.
  */
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -33,14 +34,17 @@ export const scanOptions = {
 };
 
 const WINDOW = 16;
+/** Characters of kept lines the blocks ahead may hold (a scan that keeps every line runs 2 ahead). */
+const KEPT_AHEAD = 12 << 20;
 
 /** Atomics.waitAsync (Node 16+; ES2024, past this project's lib setting). */
 const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string };
+  waitAsync(a: Int32Array, index: number, value: number, timeoutMs?: number): { async: boolean; value: Promise<string> | string };
 }).waitAsync;
 // Shared counters of a session: the next block to claim, the first block not to claim yet,
-// cancel, and how many replies the workers have posted (the reader waits on it).
-const NEXT = 0, LIMIT = 1, CANCEL = 2, POSTED = 3;
+// cancel, how many replies the workers have posted (the reader waits on it), and whether the
+// workers are to stop claiming (a scan that keeps most lines is bound by parsing them, here).
+const NEXT = 0, LIMIT = 1, CANCEL = 2, POSTED = 3, ALONE = 4;
 
 interface PoolWorker {
   worker: Worker;
@@ -84,10 +88,11 @@ export function prewarmScanWorkers(): void {
 }
 
 /** Claims the next block below the limit, or -1. */
-export function claim(counters: Int32Array, blocks: number): number {
+export function claim(counters: Int32Array, blocks: number, worker = false): number {
   for (;;) {
     const next = Atomics.load(counters, NEXT);
     if (next >= blocks || next >= Atomics.load(counters, LIMIT) || Atomics.load(counters, CANCEL)) return -1;
+    if (worker && Atomics.load(counters, ALONE)) return -1;
     if (Atomics.compareExchange(counters, NEXT, next, next + 1) === next) return next;
   }
 }
@@ -95,7 +100,7 @@ export function claim(counters: Int32Array, blocks: number): number {
 /** The lines of a plain file that may pass any of the tests, block by block in file order. */
 export async function* scanFile(path: string, tests: (FieldTest | undefined)[]): AsyncGenerator<LineBlock> {
   const fd = openSync(path, 'r');
-  const counters = new Int32Array(new SharedArrayBuffer(16));
+  const counters = new Int32Array(new SharedArrayBuffer(20));
   const helpers: PoolWorker[] = [];
   const ports: MessagePort[] = [];
   try {
@@ -103,11 +108,12 @@ export async function* scanFile(path: string, tests: (FieldTest | undefined)[]):
     const blockBytes = scanOptions.blockBytes;
     const scanner = new BlockScanner(fd, size, tests, blockBytes);
     const blocks = scanner.blocks;
-    Atomics.store(counters, LIMIT, WINDOW);
+    Atomics.store(counters, LIMIT, 2); // until the first block says how much the blocks keep
     const results = new Map<number, BlockLines>();
     let running = 0;
     let returned = 0;
     let want = 0;
+    let kept = 0;
     if (blocks >= scanOptions.minBlocksForWorkers && scanOptions.workers > 0) {
       prewarmScanWorkers();
       for (const w of pool) {
@@ -146,7 +152,14 @@ export async function* scanFile(path: string, tests: (FieldTest | undefined)[]):
         line += r.count;
         const bytes = Math.min(blockBytes, size - want * blockBytes);
         want++;
-        Atomics.store(counters, LIMIT, want + WINDOW);
+        // The blocks ahead: as many as keep about KEPT_AHEAD characters, by the blocks so far.
+        let chars = 0;
+        for (const l of r.lines) chars += l.length;
+        kept = want === 1 ? chars : kept * 0.75 + chars * 0.25;
+        // Most of every block kept: the reader's parsing is the bound, and a worker only adds
+        // copies of the lines in flight. Leave the rest to the reader.
+        if (want >= 2 && kept > blockBytes / 2) Atomics.store(counters, ALONE, 1);
+        Atomics.store(counters, LIMIT, want + Math.max(2, Math.min(WINDOW, Math.floor(KEPT_AHEAD / Math.max(1, kept)))));
         Atomics.notify(counters, LIMIT);
         yield { lines: r.lines, numbers, masks: r.masks, overlong, bytes };
         continue;
@@ -166,8 +179,9 @@ export async function* scanFile(path: string, tests: (FieldTest | undefined)[]):
       const posted = Atomics.load(counters, POSTED);
       drain();
       if (!results.has(want) && running > 0) {
-        const w = waitAsync(counters, POSTED, posted);
-        if (w.async) await w.value;
+        const w = waitAsync(counters, POSTED, posted, 2000);
+        // A worker that died posts nothing more: its blocks are redone here.
+        if (w.async && (await w.value) === 'timed-out' && !helpers.some((h) => pool.includes(h))) running = 0;
       }
     }
   } finally {
