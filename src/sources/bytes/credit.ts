@@ -111,9 +111,10 @@ const IS_FLOW: FieldTest = {
       test: {
         op: 'and',
         items: [
+          // ActionType first: it comes early in a record and settles most of them.
+          { op: 'contains', column: 'ActionType', values: ['connectioninspected'] },
           // '\\u': the names may be written with escapes inside the embedded JSON text.
           { op: 'contains', column: 'AdditionalFields', values: ['orig_bytes', 'resp_bytes', '\\u'] },
-          { op: 'contains', column: 'ActionType', values: ['connectioninspected'] },
         ],
       },
     },

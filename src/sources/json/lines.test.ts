@@ -82,7 +82,10 @@ function records(n: number, seed: number): { rec: Record<string, unknown>; line:
       Timestamp: pick(['2026-11-02T10:00:00.0000000Z', '2026-11-01T23:59:59.9999999Z', '2026-11-02 10:00', '', '2026-11-03T00:00:00.0000001Z']),
       Name: pick(['rclone.exe', 'RCLONE.EXE', 'r\u0063lone.exe', 'Ünï.exe', '\u212Aey.exe', 'key.exe', '', 'a"b', 'x\\y', 'long'.repeat(30)]),
       Port: pick([443, 22, '443', null, 0, -1, 4430, 1.5, 9007199254740993n, true]),
-      Line: pick(['scp file host:', 'SCP FILE', 'nothing', 'ssl\u00e9', 'tl\u0073', '']),
+      Line: pick(['scp file host:', 'SCP FILE', 'nothing', 'ssl\u00e9', 'tl\u0073', '',
+        // Values written with escapes: quotes, backslashes, a literal backslash-u, long ones.
+        '"C:\\Program Files\\scp.exe" file', 'C:\\Users\\ssl', 'say \\u0073cp', '\\\\srv\\share',
+        'x'.repeat(90) + '\\"scp file\\"', '"q" ' + 'y'.repeat(100)]),
       Bytes: pick([null, '', 5, 'x']),
     };
     const body = Object.entries(rec).map(([k, v]) => `${JSON.stringify(k)}:${typeof v === 'bigint' ? v.toString() : JSON.stringify(v)}`);
@@ -93,6 +96,8 @@ function records(n: number, seed: number): { rec: Record<string, unknown>; line:
     else if (odd < 0.15) line = line.replace('"Name":', '"Name" : ');
     else if (odd < 0.2) line = line.replace('"Line":"', '"Line":"\\"Port\\":22 ');
     else if (odd < 0.25) line = line.replace('"Timestamp":', '"X":"{\\"Port\\":1}","Timestamp":');
+    // A \u escape spelling a letter a test looks for.
+    else if (odd < 0.3) line = line.replace('"Line":"scp', '"Line":"\\u0073cp').replace('"Line":"SCP', '"Line":"\\u0053CP');
     out.push({ rec: JSON.parse(line.replace(/("Port":)(-?\d{16,})/, '$1"$2"')) as Record<string, unknown>, line });
   }
   return out;

@@ -32,6 +32,11 @@ export const MAX_LINE_BYTES = 64 << 20;
 
 const FAR = 0x7fffffff;
 
+/** Bytes read past a block's end to finish its last line (a longer one reads on). */
+const TAIL_BYTES = 64 << 10;
+
+const BACKSLASH_U = Buffer.from('\\u');
+
 /**
  * A byte string found through a suffix that starts at its rarest byte. Buffer.indexOf runs from
  * its needle's first byte: from `"` (every few bytes of JSON) a key search crawls, from the
@@ -131,8 +136,10 @@ export class LineFields implements FieldSource {
   private tuned = false;
   /** Per column: the next position of its key at or after the current line (FAR: none in the buffer). */
   private readonly next: Float64Array;
-  /** The first `{` after the current line's opening brace that may open a nested object. */
+  /** The first `{` at or after `clean`, once searched for (below `clean`: not searched yet). */
   private nextBrace = -1;
+  /** The next `\\u` escape at or after where it was last looked for (FAR: none in the buffer). */
+  private nextU = -1;
   /** [line start, clean) holds no `{` but the line's own. */
   private clean = 0;
   /** The first backslash at or after bsFrom. */
@@ -157,7 +164,10 @@ export class LineFields implements FieldSource {
   /** Value bytes [start, end) of a string (without quotes) or number. */
   readonly starts: Int32Array;
   readonly ends: Int32Array;
-  /** 0 plain ASCII, 1 non-ASCII bytes, 2 decoded already (escapes), 3 no escapes, not yet looked at for non-ASCII. */
+  /**
+   * 0 plain ASCII, 1 non-ASCII bytes, 2 decoded already (escapes), 3 no escapes, not yet looked at
+   * for non-ASCII, 4 escapes not decoded yet (`resolve`; starts/ends hold the raw text).
+   */
   readonly shapes: Int8Array;
   private readonly decoded: (string | undefined)[];
 
@@ -184,6 +194,7 @@ export class LineFields implements FieldSource {
     this.next.fill(-1);
     this.textNext.fill(-1);
     this.nextBrace = -1;
+    this.nextU = -1;
     this.bsFrom = FAR;
     this.bsAt = -1;
     if (!this.tuned && end > 0) {
@@ -196,6 +207,8 @@ export class LineFields implements FieldSource {
 
   /** A raw text for `hasText`: its number. */
   addText(text: string): number {
+    const known = this.texts.findIndex((t) => t.needle.toString('utf8') === text);
+    if (known >= 0) return known; // one search serves every test that needs it
     this.texts.push(new Anchored(Buffer.from(text)));
     const next = new Float64Array(this.texts.length);
     next.fill(-1);
@@ -206,11 +219,14 @@ export class LineFields implements FieldSource {
   /** Whether the current line's raw bytes contain text number `i`. */
   hasText(i: number): boolean {
     let q = this.textNext[i]!;
-    if (q < this.ls) {
-      q = this.texts[i]!.indexOf(this.buf, this.ls);
-      this.textNext[i] = q = q < 0 ? FAR : q;
-    }
+    if (q < this.ls) this.textNext[i] = q = this.findText(i, this.ls);
     return q + this.texts[i]!.needle.length <= this.le;
+  }
+
+  /** The next place of text number `i` at or after `from` (FAR: none). */
+  private findText(i: number, from: number): number {
+    const q = this.texts[i]!.indexOf(this.buf, from);
+    return q < 0 ? FAR : q;
   }
 
   /** The line [start, end) of the buffer (`buf[start]` is `{`). */
@@ -230,7 +246,7 @@ export class LineFields implements FieldSource {
 
   text(c: number): string {
     const shape = this.shapes[c]!;
-    if (shape === 2) return this.decoded[c]!;
+    if (shape === 2 || (shape === 4 && this.resolve(c))) return this.decoded[c]!;
     return this.buf.toString(shape === 0 ? 'latin1' : 'utf8', this.starts[c]!, this.ends[c]!);
   }
 
@@ -242,6 +258,37 @@ export class LineFields implements FieldSource {
   decodedText(c: number): string {
     return this.decoded[c]!;
   }
+
+  /**
+   * Decodes a string value with escapes (shape 4 becomes 2); false when JSON.parse refuses it (the
+   * caller's test then passes, and the record's parse reports the line).
+   */
+  resolve(c: number): boolean {
+    if (this.shapes[c] === 2) return true;
+    try {
+      this.decoded[c] = JSON.parse(this.buf.toString('utf8', this.starts[c]! - 1, this.ends[c]! + 1)) as string;
+    } catch {
+      return false;
+    }
+    this.shapes[c] = 2;
+    return true;
+  }
+
+  /** Whether an escaped value's raw text (shape 4) holds a `\u` escape, which may spell any character. */
+  unicodeEscape(c: number): boolean {
+    const b = this.buf, e = this.ends[c]!;
+    let i = this.nextU;
+    if (i < this.starts[c]!) i = b.indexOf(BACKSLASH_U, this.starts[c]!);
+    for (; i >= 0 && i < e; i = b.indexOf(BACKSLASH_U, i + 1)) {
+      let k = i - 1;
+      while (b[k] === 92) k--;
+      if ((i - 1 - k) % 2 === 0) break; // an even run before it: this backslash starts an escape
+    }
+    this.nextU = i < 0 ? FAR : i;
+    return this.nextU < e;
+  }
+
+
 
   /** Whether a backslash sits in [from, to); the next one's place is kept for the calls after. */
   private backslashBefore(from: number, to: number): boolean {
@@ -269,35 +316,40 @@ export class LineFields implements FieldSource {
     return true;
   }
 
-  /** Whether an object may open between the line's first `{` and `at`. */
+  /**
+   * Whether an object may open between the line's first `{` and `at`. Searches only as far as
+   * asked: a line whose keys are all looked up before its first other `{` costs one search.
+   */
   private nestedBefore(at: number): boolean {
     if (at <= this.clean) return false;
-    let brace = this.nextBrace;
-    if (brace <= this.ls) {
-      const b = this.buf;
-      // Near the start of the line, look at the bytes; farther, search.
-      if (at - this.clean <= 128) {
-        let i = this.clean;
-        while (i < at && b[i] !== 123) i++;
-        if (i === at) {
-          this.clean = at;
-          return false;
-        }
+    const b = this.buf;
+    if (this.nextBrace < this.clean && at - this.clean <= 128) {
+      // Near the start of the line, look at the bytes rather than search.
+      let i = this.clean;
+      while (i < at && b[i] !== 123) i++;
+      if (i === at) {
+        this.clean = at;
+        return false;
       }
-      brace = this.ls;
-      for (;;) {
-        brace = b.indexOf(123 /* { */, brace + 1);
-        if (brace < 0) { brace = FAR; break; }
-        // An object opens only as a value (after ':') or an element (after ',' or '['); a '{'
-        // after anything else is inside a string, such as AdditionalFields' JSON text.
-        let p = brace - 1;
-        while (b[p] === 32 || b[p] === 9 || b[p] === 13 || b[p] === 10) p--;
-        const before = b[p];
-        if (before === 58 || before === 44 || before === 91 /* : , [ */) break;
-      }
-      this.nextBrace = brace;
     }
-    return brace < at;
+    for (;;) {
+      let brace = this.nextBrace;
+      if (brace < this.clean) {
+        brace = b.indexOf(123 /* { */, this.clean);
+        this.nextBrace = brace = brace < 0 ? FAR : brace;
+      }
+      if (brace >= at) {
+        this.clean = at;
+        return false;
+      }
+      // An object opens only as a value (after ':') or an element (after ',' or '['); a '{'
+      // after anything else is inside a string, such as AdditionalFields' JSON text.
+      let p = brace - 1;
+      while (b[p] === 32 || b[p] === 9 || b[p] === 13 || b[p] === 10) p--;
+      const before = b[p];
+      if (before === 58 || before === 44 || before === 91 /* : , [ */) return true;
+      this.clean = brace + 1;
+    }
   }
 
   private locate(c: number): Raw {
@@ -373,21 +425,19 @@ export class LineFields implements FieldSource {
         hi = 128; // not looked at
       }
       if (escaped) {
-        // Escapes: find the real end (a quote may be escaped) and let JSON.parse decode.
-        j = v + 1;
+        // Escapes: the real end is the first quote after an even run of backslashes. Decoding
+        // waits for a test that needs the text (`resolve`); a raw-text test may settle it first.
+        close = b.indexOf(34, j);
         for (;;) {
-          if (j >= le) return Raw.Unknown;
-          const x = b[j]!;
-          if (x === 34) break;
-          j += x === 92 ? 2 : 1;
+          if (close < 0 || close >= le) return Raw.Unknown; // unterminated: the parse will say
+          let k = close - 1;
+          while (b[k] === 92) k--;
+          if ((close - 1 - k) % 2 === 0) break;
+          close = b.indexOf(34, close + 1);
         }
-        try {
-          this.decoded[c] = JSON.parse(b.toString('utf8', v, j + 1)) as string;
-        } catch {
-          return Raw.Unknown;
-        }
-        this.shapes[c] = 2;
-        close = j;
+        this.shapes[c] = 4;
+        this.starts[c] = v + 1;
+        this.ends[c] = close;
       } else {
         this.shapes[c] = hi < 128 ? 0 : close - v > 80 ? 3 : 1;
         this.starts[c] = v + 1;
@@ -460,7 +510,9 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
         return () => {
           const k = f.kind(c);
           if (k === Raw.String) {
-            if (allAscii && f.shapes[c] !== 2) {
+            const shape = f.shapes[c]!;
+            if (shape === 4 && !f.resolve(c)) return true;
+            if (allAscii && shape !== 2 && shape !== 4) {
               // Byte lengths and bytes decide for ASCII text; other text is decoded and folded.
               const b = f.buf, s = f.starts[c]!, n = f.ends[c]! - s;
               const list = byLength.get(n);
@@ -495,11 +547,19 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
         const blind = !all && values.every((v) => /^[\x00-\x7f]*$/.test(v)) ? new RegExp(escaped.join('|'), 'i') : undefined;
         // The same with any non-ASCII byte: no match at all settles it in one pass.
         const blindOrHigh = blind && new RegExp(escaped.join('|') + '|[\\x80-\\xff]', 'i');
+        // Escaped text without `\u` escapes: a value holding none of the characters other escapes
+        // make (quote, backslash, slash, controls) is found in the decoded text only where its
+        // characters stand as they are in the raw text, so no match in the raw text settles it.
+        const rawSafe = !!blind && values.every((v) => !/["\\/\x00-\x1f]/.test(v));
         return () => {
           const k = f.kind(c);
           if (k !== Raw.String && k !== Raw.Null) return true;
           if (k === Raw.Null) return all ? values.every((x) => x === '') : any.test('');
-          if (blind && f.shapes[c] !== 2) {
+          const shape = f.shapes[c]!;
+          if (shape === 4) {
+            if (rawSafe && !f.unicodeEscape(c) && !blindOrHigh!.test(f.latin1(c))) return false;
+            if (!f.resolve(c)) return true;
+          } else if (blind && shape !== 2) {
             const text = f.latin1(c);
             if (!blindOrHigh!.test(text)) return false;
             if (blind.test(text)) return true;
@@ -540,7 +600,7 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
         return () => {
           const k = f.kind(c);
           if (k === Raw.Null) return false;
-          if (k !== Raw.String || f.shapes[c] === 2) return true;
+          if (k !== Raw.String || f.shapes[c] === 2 || f.shapes[c] === 4) return true;
           const b = f.buf, s = f.starts[c]!;
           if (f.ends[c]! - s !== 28) return true;
           let i = 0;
@@ -564,7 +624,11 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
         return () => {
           const k = f.kind(c);
           if (k === Raw.Unknown || k === Raw.Null) return true;
-          if (k === Raw.String) return f.shapes[c] === 2 ? f.decodedText(c) === '' : f.ends[c] === f.starts[c];
+          if (k === Raw.String) {
+            const shape = f.shapes[c];
+            if (shape === 4 && !f.resolve(c)) return true;
+            return shape === 2 || shape === 4 ? f.decodedText(c) === '' : f.ends[c] === f.starts[c];
+          }
           return false;
         };
       }
@@ -648,15 +712,17 @@ export class BlockScanner {
     const start = index * this.blockBytes;
     if (start >= this.size) return out;
     const stop = Math.min(start + this.blockBytes, this.size);
-    let b = this.buf;
-    // buf holds the file's bytes [base, base + len); a block other than the first starts reading
-    // one byte early, so that a line starting exactly at its start is seen to.
+    let whole = this.buf;
+    // whole holds the file's bytes [base, base + len); a block other than the first starts reading
+    // one byte early, so that a line starting exactly at its start is seen to. Searches run on
+    // `b`, the bytes read: past them the buffer holds an earlier block's.
     let base = start === 0 ? 0 : start - 1;
-    let len = this.read(b, 0, Math.min(b.length, this.size - base), base);
+    let len = this.read(whole, 0, Math.min(whole.length, this.blockBytes + TAIL_BYTES, this.size - base), base);
+    let b = whole.subarray(0, len);
     let p = 0;
     if (start > 0) {
       const nl = b.indexOf(10, 0);
-      if (nl < 0 || nl >= len || base + nl + 1 >= stop) return out; // no line starts in this block
+      if (nl < 0 || base + nl + 1 >= stop) return out; // no line starts in this block
       p = nl + 1;
     }
     const fields = this.fields;
@@ -664,7 +730,7 @@ export class BlockScanner {
     let line = 0;
     while (base + p < stop) {
       let nl = b.indexOf(10, p);
-      if (nl < 0 || nl >= len) {
+      if (nl < 0) {
         if (base + len >= this.size) nl = len; // the last line, with no newline after it
         else {
           // The line runs past what was read: move it to the front and read on.
@@ -674,15 +740,16 @@ export class BlockScanner {
             out.count = line + 1;
             return out; // a line this long ends past the block: nothing more starts in it
           }
-          if (kept >= b.length >> 1) {
-            const bigger = Buffer.allocUnsafeSlow(Math.min(b.length * 2, MAX_LINE_BYTES + (1 << 20)));
-            b.copy(bigger, 0, p, len);
-            b = bigger;
-            if (b.length <= 8 * BLOCK_BYTES) this.buf = b;
-          } else b.copy(b, 0, p, len);
+          if (kept >= whole.length >> 1) {
+            const bigger = Buffer.allocUnsafeSlow(Math.min(whole.length * 2, MAX_LINE_BYTES + (1 << 20)));
+            whole.copy(bigger, 0, p, len);
+            whole = bigger;
+            if (whole.length <= 8 * BLOCK_BYTES) this.buf = whole;
+          } else whole.copy(whole, 0, p, len);
           base += p;
           p = 0;
-          len = kept + this.read(b, kept, Math.min(b.length - kept, this.size - (base + kept)), base + kept);
+          len = kept + this.read(whole, kept, Math.min(whole.length - kept, this.size - (base + kept)), base + kept);
+          b = whole.subarray(0, len);
           fields?.reset(b, len);
           continue;
         }
