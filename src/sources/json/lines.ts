@@ -483,16 +483,9 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
   const index = new Map(f.columns.map((c, i) => [c, i]));
   const build = (t: FieldTest): LineTest => {
     switch (t.op) {
-      case 'and': {
-        const fs = t.items.map(build);
-        if (fs.length === 2) { const [a, b] = fs as [LineTest, LineTest]; return () => a() && b(); }
-        return () => { for (const g of fs) if (!g()) return false; return true; };
-      }
-      case 'or': {
-        const fs = t.items.map(build);
-        if (fs.length === 2) { const [a, b] = fs as [LineTest, LineTest]; return () => a() || b(); }
-        return () => { for (const g of fs) if (g()) return true; return false; };
-      }
+      case 'and':
+      case 'or':
+        return adaptive(t.op, t.items.map(build), t.items.map(cost));
       case 'in': {
         const c = index.get(t.column)!;
         const set = new Set(t.values);
@@ -635,6 +628,73 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
     }
   };
   return build(t);
+}
+
+/**
+ * What a part of a test costs on a line, roughly: a field to find (a search) each, a text
+ * search for `contains`. Parts on the same field share its search; this does not try to know.
+ */
+function cost(t: FieldTest): number {
+  switch (t.op) {
+    case 'and': case 'or': return t.items.reduce((n, i) => n + cost(i), 0);
+    case 'needs': return 0.5 + 0.1 * cost(t.test);
+    case 'contains': return 2;
+    case 'after': return 0.5;
+    default: return 1;
+  }
+}
+
+/** Calls of an and/or measured before its parts are ordered, and how often it is measured again. */
+const SAMPLE_CALLS = 1024;
+const RESAMPLE_EVERY = 1 << 16;
+
+/**
+ * An `and` (or `or`) whose parts run in the order that settles a line soonest for the least
+ * work, learnt on the data: from time to time it counts, over SAMPLE_CALLS lines, how often each
+ * part settles the line (false for `and`, true for `or`) when asked, and orders them by that
+ * rate over their cost. The parts are pure tests of the current line, so their order changes
+ * the work, never the answer (adaptive filter ordering, as in column stores).
+ */
+function adaptive(op: 'and' | 'or', parts: LineTest[], costs: number[]): LineTest {
+  const n = parts.length;
+  if (n === 1) return parts[0]!;
+  const settles = op === 'and' ? false : true;
+  let order = parts.slice();
+  const asked = new Float64Array(n);
+  const settled = new Float64Array(n);
+  let calls = 0;
+  let sampling = SAMPLE_CALLS;
+  const reorder = (): void => {
+    const rank = (i: number) => (asked[i]! > 0 ? settled[i]! / asked[i]! : 0.5) / costs[i]!;
+    order = parts.map((_, i) => i).sort((a, b) => rank(b) - rank(a) || a - b).map((i) => parts[i]!);
+    asked.fill(0);
+    settled.fill(0);
+  };
+  // While measuring, every part is asked, so each rate is its own and not the parts' before it.
+  const counted = (): boolean => {
+    let result = !settles;
+    for (let i = 0; i < n; i++) {
+      asked[i]!++;
+      if (parts[i]!() === settles) {
+        settled[i]!++;
+        result = settles;
+      }
+    }
+    return result;
+  };
+  return () => {
+    if (sampling > 0) {
+      if (--sampling === 0) reorder();
+      return counted();
+    }
+    if (++calls === RESAMPLE_EVERY) {
+      calls = 0;
+      sampling = SAMPLE_CALLS;
+    }
+    const o = order;
+    for (let i = 0; i < n; i++) if (o[i]!() === settles) return settles;
+    return !settles;
+  };
 }
 
 /** yyyy-mm-ddThh:mm:ss.fffffffZ, digits where digits go. */
