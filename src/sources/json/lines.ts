@@ -531,7 +531,9 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
         const c = index.get(t.column)!;
         const values = t.values;
         const all = !!t.all;
-        const escaped = values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+        // For "any of": a value holding another one adds nothing (`--sftp` beside `sftp`).
+        const needed = all ? values : values.filter((v, i) => !values.some((w, j) => j !== i && v.includes(w) && (v !== w || j < i)));
+        const escaped = needed.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
         // One pass of a RegExp finds any of the values in the lower-cased text.
         const any = new RegExp(escaped.join('|'));
         // On ASCII text a case-blind RegExp over the bytes as Latin-1 says the same without
