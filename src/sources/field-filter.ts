@@ -35,9 +35,10 @@ export type FieldTest =
   /** A field that is absent, null or "" (as the byte-crediting stage reads blanks). */
   | { op: 'blank'; column: string }
   /**
-   * `test`, on a record whose raw text contains one of `needles` as written. For a reader that
-   * sees raw text (JSON lines): a block of lines none of which holds a needle is skipped for
-   * this test at the cost of a search. Readers without raw text apply `test` alone.
+   * `test`, on a record whose raw text contains one of `needles` as written; the needle `\u`
+   * stands for a unicode escape, and counts only before four hex digits. For a reader that sees
+   * raw text (JSON lines): a block of lines none of which holds a needle is skipped for this test
+   * at the cost of a search. Readers without raw text apply `test` alone.
    */
   | { op: 'needs'; needles: string[]; test: FieldTest };
 

@@ -80,7 +80,7 @@ function records(n: number, seed: number): { rec: Record<string, unknown>; line:
   for (let i = 0; i < n; i++) {
     const rec: Record<string, unknown> = {
       Timestamp: pick(['2026-11-02T10:00:00.0000000Z', '2026-11-01T23:59:59.9999999Z', '2026-11-02 10:00', '', '2026-11-03T00:00:00.0000001Z']),
-      Name: pick(['rclone.exe', 'RCLONE.EXE', 'r\u0063lone.exe', 'Ünï.exe', '\u212Aey.exe', 'key.exe', '', 'a"b', 'x\\y', 'long'.repeat(30)]),
+      Name: pick(['rclone.exe', 'RCLONE.EXE', 'r\u0063lone.exe', 'Ünï.exe', '\u212Aey.exe', 'key.exe', '', 'a"b', 'x\\y', 'long'.repeat(30), 'c:\\users\\update.exe']),
       Port: pick([443, 22, '443', null, 0, -1, 4430, 1.5, 9007199254740993n, true]),
       Line: pick(['scp file host:', 'SCP FILE', 'nothing', 'ssl\u00e9', 'tl\u0073', '',
         // Values written with escapes: quotes, backslashes, a literal backslash-u, long ones.
@@ -98,6 +98,7 @@ function records(n: number, seed: number): { rec: Record<string, unknown>; line:
     else if (odd < 0.25) line = line.replace('"Timestamp":', '"X":"{\\"Port\\":1}","Timestamp":');
     // A \u escape spelling a letter a test looks for.
     else if (odd < 0.3) line = line.replace('"Line":"scp', '"Line":"\\u0073cp').replace('"Line":"SCP', '"Line":"\\u0053CP');
+    else if (odd < 0.35) line = line.replace('"Name":"rclone', '"Name":"r\\u0063lone');
     out.push({ rec: JSON.parse(line.replace(/("Port":)(-?\d{16,})/, '$1"$2"')) as Record<string, unknown>, line });
   }
   return out;
@@ -122,7 +123,8 @@ function exact(t: FieldTest, rec: Record<string, unknown>, line: string): boolea
   switch (t.op) {
     case 'and': return t.items.every((i) => exact(i, rec, line));
     case 'or': return t.items.some((i) => exact(i, rec, line));
-    case 'needs': return t.needles.some((n) => line.includes(n)) && exact(t.test, rec, line);
+    // The needle `\u` stands for a unicode escape: before four hex digits.
+    case 'needs': return t.needles.some((n) => (n === '\\u' ? /\\u[0-9a-fA-F]{4}/.test(line) : line.includes(n))) && exact(t.test, rec, line);
     case 'in': return t.values.includes(t.fold ? str(rec[t.column]).toLowerCase() : str(rec[t.column]));
     case 'contains': {
       const v = str(rec[t.column]).toLowerCase();

@@ -127,8 +127,9 @@ export function sampleCounts(b: Buffer, end: number): SampleCounts {
 /** The fields of the current line, located lazily, for tests compiled against it. */
 export class LineFields implements FieldSource {
   buf: Buffer = Buffer.alloc(0);
-  private ls = 0;
-  private le = 0;
+  /** The current line: [ls, le) of `buf`. */
+  ls = 0;
+  le = 0;
   private readonly needles: Anchored[];
   /** Needles of `needs` tests, and the next position of each at or after the current line. */
   private readonly texts: Anchored[] = [];
@@ -218,15 +219,28 @@ export class LineFields implements FieldSource {
 
   /** Whether the current line's raw bytes contain text number `i`. */
   hasText(i: number): boolean {
-    let q = this.textNext[i]!;
-    if (q < this.ls) this.textNext[i] = q = this.findText(i, this.ls);
-    return q + this.texts[i]!.needle.length <= this.le;
+    return this.textAt(i) + this.texts[i]!.needle.length <= this.le;
   }
 
-  /** The next place of text number `i` at or after `from` (FAR: none). */
+  /** The first place of text number `i` at or after the current line's start (FAR: none in the buffer). */
+  textAt(i: number): number {
+    let q = this.textNext[i]!;
+    if (q < this.ls) this.textNext[i] = q = this.findText(i, this.ls);
+    return q;
+  }
+
+  /**
+   * The next place of text number `i` at or after `from` (FAR: none). The text `\\u` stands for a
+   * unicode escape, at any depth of embedded JSON text: it counts only before four hex digits
+   * (`\\users` in a Windows path is not one).
+   */
   private findText(i: number, from: number): number {
-    const q = this.texts[i]!.indexOf(this.buf, from);
-    return q < 0 ? FAR : q;
+    const t = this.texts[i]!, b = this.buf;
+    const escape = t.needle.length === 2 && t.needle[0] === 92 && t.needle[1] === 117;
+    for (let q = t.indexOf(b, from); q >= 0; q = t.indexOf(b, q + 1)) {
+      if (!escape || (isHex(b[q + 2]) && isHex(b[q + 3]) && isHex(b[q + 4]) && isHex(b[q + 5]))) return q;
+    }
+    return FAR;
   }
 
   /** The line [start, end) of the buffer (`buf[start]` is `{`). */
@@ -469,6 +483,10 @@ type LineTest = () => boolean;
 
 const CANONICAL_INT = /^(0|-?[1-9]\d*)$/;
 
+function isHex(x: number | undefined): boolean {
+  return x !== undefined && ((x >= 48 && x <= 57) || ((x | 32) >= 97 && (x | 32) <= 102));
+}
+
 /** ASCII lower case of one byte. */
 function lower(x: number): number {
   return x >= 65 && x <= 90 ? x | 32 : x;
@@ -609,7 +627,17 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
       case 'needs': {
         const ids = t.needles.map((n) => f.addText(n));
         const inner = build(t.test);
+        // The first place of any needle at or after the current line, per buffer: the lines
+        // before it are settled with one comparison.
+        let next = -1;
+        let buf: Buffer | undefined;
         return () => {
+          if (f.buf !== buf || next < f.ls) {
+            buf = f.buf;
+            next = FAR;
+            for (const i of ids) next = Math.min(next, f.textAt(i));
+          }
+          if (next >= f.le) return false;
           for (const i of ids) if (f.hasText(i)) return inner();
           return false;
         };
