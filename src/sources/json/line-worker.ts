@@ -22,9 +22,10 @@ parentPort!.on('message', (req: WorkerRequest) => {
   };
   let error: string | undefined;
   let fd: number | undefined;
+  let scanner: BlockScanner | undefined;
   try {
     fd = openSync(req.path, 'r');
-    const scanner = new BlockScanner(fd, fstatSync(fd).size, req.tests, req.blockBytes);
+    scanner = new BlockScanner(fd, fstatSync(fd).size, req.tests, req.blockBytes);
     for (;;) {
       const k = claim(counters, req.blocks, true);
       if (k >= 0) {
@@ -38,6 +39,7 @@ parentPort!.on('message', (req: WorkerRequest) => {
   } catch (e) {
     error = (e as Error).message;
   } finally {
+    scanner?.dispose();
     if (fd !== undefined) closeSync(fd);
   }
   reply({ type: 'done', error });

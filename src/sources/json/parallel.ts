@@ -103,10 +103,11 @@ export async function* scanFile(path: string, tests: (FieldTest | undefined)[]):
   const counters = new Int32Array(new SharedArrayBuffer(20));
   const helpers: PoolWorker[] = [];
   const ports: MessagePort[] = [];
+  let scanner: BlockScanner | undefined;
   try {
     const size = fstatSync(fd).size;
     const blockBytes = scanOptions.blockBytes;
-    const scanner = new BlockScanner(fd, size, tests, blockBytes);
+    scanner = new BlockScanner(fd, size, tests, blockBytes);
     const blocks = scanner.blocks;
     Atomics.store(counters, LIMIT, 2); // until the first block says how much the blocks keep
     const results = new Map<number, BlockLines>();
@@ -185,6 +186,7 @@ export async function* scanFile(path: string, tests: (FieldTest | undefined)[]):
       }
     }
   } finally {
+    scanner?.dispose();
     Atomics.store(counters, CANCEL, 1);
     Atomics.notify(counters, LIMIT);
     closeSync(fd);
