@@ -432,6 +432,29 @@ interface Line {
   rows: number;
 }
 
+/**
+ * How wall time grows with the input, per engine and format over three sizes or more: each
+ * size's time over the smallest's against the input's ratio, and the straight line through the
+ * points (least squares: a fixed part and seconds per GB) with the largest miss from it.
+ */
+function writeScaling(lines: Line[]): void {
+  const groups = new Map<string, Line[]>();
+  for (const l of lines) (groups.get(`${l.engine} ${l.format}`) ?? groups.set(`${l.engine} ${l.format}`, []).get(`${l.engine} ${l.format}`)!).push(l);
+  const out: string[] = [];
+  for (const [key, ls] of groups) {
+    if (ls.length < 3) continue;
+    ls.sort((a, b) => a.bytes - b.bytes);
+    const x = ls.map((l) => l.bytes / 1e9), y = ls.map((l) => l.wall);
+    const n = x.length, mx = x.reduce((a, b) => a + b) / n, my = y.reduce((a, b) => a + b) / n;
+    const slope = x.reduce((a, xi, i) => a + (xi - mx) * (y[i]! - my), 0) / x.reduce((a, xi) => a + (xi - mx) ** 2, 0);
+    const fixed = my - slope * mx;
+    const miss = Math.max(...x.map((xi, i) => Math.abs(y[i]! - (fixed + slope * xi)) / y[i]!));
+    const steps = ls.map((l) => `${fmt(l.bytes / ls[0]!.bytes, 1)}x input: ${fmt(l.wall / ls[0]!.wall, 2)}x time`).join(', ');
+    out.push(`  ${key}: ${steps}; line: ${fmt(fixed)} s + ${fmt(slope)} s/GB, largest miss ${fmt(100 * miss, 1)}%`);
+  }
+  if (out.length) process.stdout.write(`\nscaling (wall time)\n${out.join('\n')}\n`);
+}
+
 function machine(): string {
   let model = cpus()[0]?.model ?? 'unknown';
   try {
@@ -513,6 +536,7 @@ async function main(): Promise<void> {
   }
   const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
   for (const r of table) process.stdout.write('  ' + r.map((v, c) => (c < 2 ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join('  ') + '\n');
+  writeScaling(lines);
   if (values.json) writeFileSync(values.json, JSON.stringify({ machine: machine(), runs, lines }, null, 2));
   if (mismatches) {
     process.stdout.write(`\n${mismatches} input(s) where the engines' alert rows differ\n`);
