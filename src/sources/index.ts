@@ -12,7 +12,6 @@ import { DEFENDER_TABLE_NAMES } from '../schema/defender-tables.js';
 import { enrich } from './bytes/credit.js';
 import { csvReader } from './csv/csv.js';
 import { jsonReader } from './json/json.js';
-import { prewarmScanWorkers, scanOptions } from './json/parallel.js';
 import { sysmonReader } from './sysmon/sysmon.js';
 import { zeekReader } from './zeek/zeek.js';
 import { parquetReader } from './parquet/parquet.js';
@@ -74,9 +73,7 @@ export async function discoverFiles(paths: string[], overrides: string[] = [], k
       return; // a file in a walked directory that is not data: README, checksums...
     }
     const fromName = tableOfFile(p);
-    // A large plain JSON file will be scanned on every core: start the threads now, so their
-    // start-up overlaps what comes before the scan (plans, other files).
-    if (reader.name === 'json' && !gzip && st.size >= scanOptions.minBlocksForWorkers * scanOptions.blockBytes) prewarmScanWorkers();
+    reader.prepare?.(st.size, gzip);
     out.push({
       path: p,
       reader: reader.name,

@@ -86,6 +86,11 @@ export interface Reader {
   tables?: string[];
   /** `hints.rawFilter` and `hints.fields`, when given, may be applied to a record before parsing it. */
   read(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord>;
+  /**
+   * Discovery found a file for this reader (`bytes` long, gzip or not): threads it will read with
+   * can start now, so their start-up overlaps what comes before the read.
+   */
+  prepare?(bytes: number, gzip: boolean): void;
 }
 
 /** The file's bytes, decompressed when gzip; read errors name the file. */

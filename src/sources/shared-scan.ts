@@ -58,3 +58,11 @@ export function dropShared(shared: SharedScan, entry: SharedFile): void {
   entry.numbers = [];
   entry.masks = [];
 }
+
+/**
+ * Whether a read should keep records for later scans: there are several scans to serve (up to
+ * 30: a bit each) and each has a field test (one that takes every record would keep the whole file).
+ */
+export function worthSharing(shared: SharedScan): boolean {
+  return shared.tests.length > 1 && shared.tests.length <= 30 && shared.tests.every((t) => t !== undefined);
+}

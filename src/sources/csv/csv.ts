@@ -1,8 +1,7 @@
 /** CSV and TSV with a header row (portal and Log Analytics exports). RFC 4180 quoting, newlines inside quotes. */
 import { createInterface } from 'node:readline';
 import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
-import { compileFieldTest } from '../field-filter.js';
-import { fastCsvRecords } from './fast.js';
+import { sharedCsvRecords } from './fast.js';
 
 export const csvReader: Reader = {
   name: 'csv',
@@ -13,9 +12,10 @@ export const csvReader: Reader = {
 async function* readCsv(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   const sep = /\.tsv(\.gz)?$/i.test(file.path) ? '\t' : ',';
   if (!file.gzip) {
-    // A plain file: cut on the bytes, only the scan's columns decoded (fast.ts).
+    // A plain file: cut on the bytes, only the scan's columns decoded, one read for the query's
+    // scans of the table (fast.ts).
     try {
-      for await (const batch of fastCsvRecords(file, stats, sep.charCodeAt(0), hints?.columns, hints?.fields && compileFieldTest(hints.fields))) yield* batch;
+      for await (const batch of sharedCsvRecords(file, stats, sep.charCodeAt(0), hints)) yield* batch;
     } catch (e) {
       readFailed(file, e);
     }

@@ -14,16 +14,20 @@ import { type DataFile, type Reader, type ReadHints, type ReadStats, type Source
 import { promises as fs } from 'node:fs';
 import { type FieldTest, fieldTestColumns } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
-import { type SharedFile, type SharedScan, dropShared } from '../shared-scan.js';
+import { type SharedFile, dropShared, worthSharing } from '../shared-scan.js';
 import { parseJsonExact } from './exact.js';
 import { LineFields, MAX_LINE_BYTES, compileLineTest } from './lines.js';
-import { scanFile } from './parallel.js';
+import { prewarmScanWorkers, scanFile, scanOptions } from './parallel.js';
 import { MAX_VALUE_CHARS, scanDocument } from './scan.js';
 
 export const jsonReader: Reader = {
   name: 'json',
   claims: (name) => name.endsWith('.jsonl') || name.endsWith('.ndjson') || name.endsWith('.json'),
   read: readJson,
+  // A large plain file is scanned on every core: its threads start now.
+  prepare: (bytes, gzip) => {
+    if (!gzip && bytes >= scanOptions.minBlocksForWorkers * scanOptions.blockBytes) prewarmScanWorkers();
+  },
 };
 
 /** How much of a `.json` file's first line is looked at to tell JSON lines from one document. */
@@ -241,14 +245,6 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
       else dropShared(shared!, mine);
     }
   }
-}
-
-/**
- * A read keeps lines for later scans when there are several scans to serve (up to 30: a bit each)
- * and each has a field test: one that takes every line would have the read keep the whole file.
- */
-function worthSharing(shared: SharedScan): boolean {
-  return shared.tests.length > 1 && shared.tests.length <= 30 && shared.tests.every((t) => t !== undefined);
 }
 
 /** The records of one line's text. */

@@ -32,70 +32,156 @@ export function fileBuffer(fh: fs.FileHandle, size: number, onRead?: (n: number)
   };
 }
 
+/** What `readGroup` gives back: columns of rows, and which rows they are when not all of them. */
+export interface GroupRows {
+  columns: [string, unknown[]][];
+  /** The rows' numbers in the group (undefined: every row, in order). */
+  rows?: number[];
+  /** With several tests: for each row, a bit for each test that may pass on it. */
+  masks?: number[];
+}
+
 /**
  * One row group's top-level columns, each an array of its rows in plain values: all of them, or
- * `columns` of them (those the file has). With `keep`, only the rows it keeps, whose numbers in
- * the group come back as `rows`.
+ * `columns` of them (those the file has). With `tests`, only the rows some test may pass: the
+ * tests' columns are decoded first, and the others only when a row is kept (with `need`, a row
+ * whose bits meet it); with `select`, only those rows (numbers in the group, ascending).
  */
 export async function readGroup(
-  file: AsyncBuffer, metadata: FileMetaData, group: number, columns?: string[], keep?: CompiledFieldTest,
-): Promise<{ columns: [string, unknown[]][]; rows?: number[] }> {
+  file: AsyncBuffer, metadata: FileMetaData, group: number, columns?: string[], tests?: CompiledFieldTest[], select?: number[], need?: number,
+): Promise<GroupRows> {
   let groupStart = 0;
   for (let g = 0; g < group; g++) groupStart += Number(metadata.row_groups[g]!.num_rows);
   const rows = Number(metadata.row_groups[group]!.num_rows);
-  const parts = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
-  // Loaded here, not at start-up: most runs read no Parquet.
-  const [{ parquetRead }, { compressors }] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
-  const present = columns && new Set(metadata.schema.slice(1).map((e) => e.name));
-  await parquetRead({
-    file,
-    metadata,
-    columns: columns?.filter((c) => present!.has(c)),
-    rowStart: groupStart,
-    rowEnd: groupStart + rows,
-    compressors,
-    parsers: PARSERS,
-    onChunk({ columnName, columnData, rowStart }) {
-      const list = parts.get(columnName);
-      if (list) list.push({ rowStart, data: columnData });
-      else parts.set(columnName, [{ rowStart, data: columnData }]);
-    },
-  });
-  // Every column must hold exactly the rows the row group claims (a damaged footer can claim any count).
-  const out: [string, unknown[]][] = [];
-  for (const [name, list] of parts) {
-    list.sort((a, b) => a.rowStart - b.rowStart);
-    let next = groupStart;
-    for (const p of list) {
-      if (p.rowStart !== next) break;
-      next += p.data.length;
+  // Loaded here, not at start-up: most runs read no Parquet. hyparquet reads snappy itself (as
+  // fast); the other codecs' decoders load only for a file that uses them.
+  const { parquetRead } = await import('hyparquet');
+  const codecs = metadata.row_groups[group]!.columns.map((c) => c.meta_data?.codec);
+  const compressors = codecs.every((c) => c === 'SNAPPY' || c === 'UNCOMPRESSED') ? undefined : (await import('hyparquet-compressors')).compressors;
+  const present = new Set(metadata.schema.slice(1).map((e) => e.name));
+  const raw = new Map<string, ArrayLike<unknown>>();
+  const decode = async (names: string[] | undefined): Promise<void> => {
+    const parts = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
+    await parquetRead({
+      file,
+      metadata,
+      columns: names,
+      rowStart: groupStart,
+      rowEnd: groupStart + rows,
+      compressors,
+      parsers: PARSERS,
+      onChunk({ columnName, columnData, rowStart }) {
+        const list = parts.get(columnName);
+        if (list) list.push({ rowStart, data: columnData });
+        else parts.set(columnName, [{ rowStart, data: columnData }]);
+      },
+    });
+    // Every column must hold exactly the rows the row group claims (a damaged footer can claim any count).
+    for (const [name, list] of parts) {
+      list.sort((a, b) => a.rowStart - b.rowStart);
+      let next = groupStart;
+      for (const p of list) {
+        if (p.rowStart !== next) break;
+        next += p.data.length;
+      }
+      if (next - groupStart !== rows) throw new Error(`the row group says ${rows} rows, its column ${name} holds ${next - groupStart}`);
+      raw.set(name, list.length === 1 ? list[0]!.data : list.flatMap((p) => Array.from(p.data)));
     }
-    if (next - groupStart !== rows) throw new Error(`the row group says ${rows} rows, its column ${name} holds ${next - groupStart}`);
-    const all = new Array<unknown>(rows);
-    let i = 0;
-    for (const p of list) for (let k = 0; k < p.data.length; k++) all[i++] = plain(p.data[k]);
-    out.push([name, all]);
-  }
-  if (!keep) return { columns: out };
-  // The scan's field test on each row's values: only rows that may pass go back.
-  const byName = new Map(out);
-  const data = keep.columns.map((c) => byName.get(c));
-  const kept: number[] = [];
-  let r = 0;
-  const source: FieldSource = {
-    kind: (c) => {
-      const v = data[c]?.[r];
-      if (!data[c]) return Raw.Unknown;
-      if (v === null || v === undefined) return Raw.Null;
-      if (typeof v === 'string') return Raw.String;
-      if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') return Raw.Number;
-      return Raw.Other;
-    },
-    text: (c) => String(data[c]![r]),
   };
-  for (r = 0; r < rows; r++) if (keep.test(source)) kept.push(r);
-  if (kept.length === rows) return { columns: out };
-  return { columns: out.map(([name, all]) => [name, kept.map((k) => all[k])]), rows: kept };
+  // Only the tests' columns are made plain for every row; the others only for the rows kept.
+  const plainAll = new Map<string, unknown[]>();
+  const full = (name: string): unknown[] | undefined => {
+    let all = plainAll.get(name);
+    const data = raw.get(name);
+    if (!all && data) {
+      all = new Array<unknown>(rows);
+      for (let k = 0; k < rows; k++) all[k] = plain(data[k]);
+      plainAll.set(name, all);
+    }
+    return all;
+  };
+  const wanted = columns?.filter((c) => present.has(c));
+  let kept = select;
+  let masks: number[] | undefined;
+  if (!kept && tests && tests.length > 0) {
+    const testColumns = [...new Set(tests.flatMap((t) => t.columns))].filter((c) => present.has(c));
+    await decode(testColumns);
+    ({ kept, masks } = keptRows(rows, tests, full));
+    // The other columns only for rows someone takes.
+    const taken = need === undefined ? kept.length > 0 : masks.some((m) => (m & need) !== 0);
+    if (taken) {
+      const rest = (wanted ?? topLevelNames(metadata)).filter((c) => !raw.has(c));
+      if (rest.length > 0) await decode(rest);
+    }
+  } else await decode(wanted);
+  // Every row kept: no list (but several tests still tell each row's bits).
+  if (kept && !select && kept.length === rows && tests!.length === 1) kept = undefined;
+  const out: [string, unknown[]][] = [];
+  for (const name of raw.keys()) {
+    const all = plainAll.get(name);
+    if (!kept) {
+      out.push([name, all ?? full(name)!]);
+      continue;
+    }
+    const picked = new Array<unknown>(kept.length);
+    if (all) for (let i = 0; i < kept.length; i++) picked[i] = all[kept[i]!];
+    else {
+      const data = raw.get(name)!;
+      for (let i = 0; i < kept.length; i++) picked[i] = plain(data[kept[i]!]);
+    }
+    out.push([name, picked]);
+  }
+  if (!kept) return { columns: out };
+  return { columns: out, rows: kept, masks: tests && tests.length > 1 ? masks : undefined };
+}
+
+/** The names of the file's top-level columns, in order. */
+export function topLevelNames(metadata: FileMetaData): string[] {
+  const out: string[] = [];
+  const schema = metadata.schema;
+  const skipTree = (i: number): number => {
+    const n = schema[i]?.num_children ?? 0;
+    let next = i + 1;
+    for (let c = 0; c < n && next < schema.length; c++) next = skipTree(next);
+    return next;
+  };
+  let at = 1;
+  for (let c = 0; c < (schema[0]?.num_children ?? 0) && at < schema.length; c++) {
+    out.push(schema[at]!.name);
+    at = skipTree(at);
+  }
+  return out;
+}
+
+/** The rows some test may pass, and for each a bit per test that may. */
+function keptRows(rows: number, tests: CompiledFieldTest[], full: (name: string) => unknown[] | undefined): { kept: number[]; masks: number[] } {
+  let r = 0;
+  const sources = tests.map((t): FieldSource => {
+    const data = t.columns.map(full);
+    return {
+      kind: (c) => {
+        const d = data[c];
+        if (!d) return Raw.Unknown;
+        const v = d[r];
+        if (v === null || v === undefined) return Raw.Null;
+        if (typeof v === 'string') return Raw.String;
+        if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') return Raw.Number;
+        return Raw.Other;
+      },
+      text: (c) => String(data[c]![r]),
+    };
+  });
+  const kept: number[] = [];
+  const masks: number[] = [];
+  for (r = 0; r < rows; r++) {
+    let mask = 0;
+    for (let t = 0; t < tests.length; t++) if (tests[t]!.test(sources[t]!)) mask |= 1 << t;
+    if (mask !== 0) {
+      kept.push(r);
+      masks.push(mask);
+    }
+  }
+  return { kept, masks };
 }
 
 const TICKS_PER_MS = 10_000n;
@@ -113,12 +199,57 @@ export function isoFromNanos(nanos: bigint): string | null {
   return d.toISOString().slice(0, 20) + (msOfSecond * 10_000 + Number(sub)).toString().padStart(7, '0') + 'Z';
 }
 
+/** Microseconds within ±2^52 (years 1828-2112) convert without bigint arithmetic. */
+const MAX_FAST_MICROS = 2 ** 52;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+let lastDay = NaN;
+let lastDayText: string | null = null;
+
+/** Seconds since 1970 and the 100 ns ticks within the second as isoFromNanos writes them. */
+function isoFromSeconds(seconds: number, ticks: number): string | null {
+  const day = Math.floor(seconds / 86_400);
+  if (day !== lastDay) {
+    const d = new Date(day * 86_400_000);
+    const year = d.getUTCFullYear();
+    lastDay = day;
+    lastDayText = Number.isNaN(year) || year < 1 || year > 9999 ? null : d.toISOString().slice(0, 11);
+  }
+  if (lastDayText === null) return null;
+  const s = seconds - day * 86_400;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s - h * 3600) / 60);
+  return `${lastDayText}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s - h * 3600 - m * 60]}.${String(10_000_000 + ticks).slice(1)}Z`;
+}
+
+/** Microseconds since 1970 as isoFromNanos writes them. */
+export function isoFromMicros(micros: bigint | number): string | null {
+  const n = Number(micros);
+  if (!(n > -MAX_FAST_MICROS && n < MAX_FAST_MICROS)) return isoFromNanos(BigInt(micros) * 1_000n);
+  const seconds = Math.floor(n / 1e6);
+  return isoFromSeconds(seconds, (n - seconds * 1e6) * 10);
+}
+
+const NANOS_PER_SECOND = 1_000_000_000n;
+
+/** Nanoseconds since 1970 as isoFromNanos writes them, with less bigint arithmetic. */
+export function isoFromNanosFast(nanos: bigint): string | null {
+  let seconds = nanos / NANOS_PER_SECOND;
+  let rest = nanos - seconds * NANOS_PER_SECOND;
+  if (rest < 0n) { rest += NANOS_PER_SECOND; seconds -= 1n; }
+  const s = Number(seconds);
+  if (!(Math.abs(s) < MAX_FAST_MICROS / 1e6)) return isoFromNanos(nanos);
+  return isoFromSeconds(s, Math.floor(Number(rest) / 100));
+}
+
 const decoder = new TextDecoder();
 
 export const PARSERS: Partial<ParquetParsers> = {
-  timestampFromMilliseconds: (v: bigint) => isoFromNanos(BigInt(v) * 1_000_000n),
-  timestampFromMicroseconds: (v: bigint) => isoFromNanos(BigInt(v) * 1_000n),
-  timestampFromNanoseconds: (v: bigint) => isoFromNanos(BigInt(v)),
+  timestampFromMilliseconds: (v: bigint) => {
+    const ms = Number(v);
+    return Math.abs(ms) < MAX_FAST_MICROS / 1000 ? isoFromMicros(ms * 1000) : isoFromNanos(BigInt(v) * 1_000_000n);
+  },
+  timestampFromMicroseconds: (v: bigint) => isoFromMicros(v),
+  timestampFromNanoseconds: (v: bigint) => isoFromNanosFast(BigInt(v)),
   dateFromDays: (days: number) => isoFromNanos(BigInt(days) * 86_400_000_000_000n),
   // JSON stays text: a dynamic column parses it (exactly), a string column keeps it as written.
   jsonFromBytes: (bytes: Uint8Array) => bytes && decoder.decode(bytes),

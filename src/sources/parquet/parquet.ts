@@ -10,6 +10,13 @@
  * trusts the file, and a damaged page can make it spin or allocate without end. A row group that
  * fails, or overruns its budget, is skipped with a warning naming its number, rows and byte
  * offset, and counted; the others are read. A file whose footer is unreadable is an error.
+ *
+ * What a scan lets us skip: a row group whose column statistics show that no row can pass the
+ * scan's field test is not decoded (stats.ts); in the others the test's columns are decoded
+ * first, and the scan's other columns only when some row may pass, for those rows. The scans
+ * of one table in a query share one read of each file (as JSON lines do, shared-scan.ts): the
+ * first tests every row for all of them and keeps the rows any may take, with the columns it
+ * decoded; a later scan takes its rows from there and decodes only the columns it lacks.
  */
 import { promises as fs, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,15 +26,19 @@ import { Worker } from 'node:worker_threads';
 import type { FileMetaData, RowGroup } from 'hyparquet';
 import { facts } from '../../diagnostics/facts.js';
 import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
-import type { FieldTest } from '../field-filter.js';
+import { type FieldTest, fieldTestColumns } from '../field-filter.js';
+import type { SharedScan } from '../shared-scan.js';
 import { trackBytes } from '../progress.js';
-import { PARSERS, fileBuffer } from './decode.js';
+import { PARSERS, fileBuffer, topLevelNames } from './decode.js';
+import { STAT_PARSERS, groupStats, rowGroupMayPass, statColumns } from './stats.js';
 
 export { isoFromNanos } from './decode.js';
 
 export const parquetReader: Reader = {
   name: 'parquet',
   claims: (name, head) => name.endsWith('.parquet') || (head.length >= 4 && head.readUInt32LE(0) === MAGIC),
+  // Discovery is the first sign of a Parquet read: the decoder starts while the query is prepared.
+  prepare: () => pool.start(),
   read: readParquet,
 };
 
@@ -36,14 +47,33 @@ const MAGIC = 0x31524150; // "PAR1"
 /** Budgets for decoding one row group: generous, they only stop a decoder that runs away. */
 export const PARQUET_LIMITS = {
   timeoutMs: (compressedBytes: number): number => 30_000 + (compressedBytes / 2 ** 20) * 2_000,
-  heapMb: (uncompressedBytes: number): number => Math.min(16_384, 1_024 + Math.ceil((8 * uncompressedBytes) / 2 ** 20)),
+  // In whole GiB, 2 at least: the files of a query then share one worker instead of each starting a larger one.
+  heapMb: (uncompressedBytes: number): number => Math.min(16_384, Math.max(2_048, 1_024 * Math.ceil((1_024 + Math.ceil((8 * uncompressedBytes) / 2 ** 20)) / 1_024))),
 };
 
 async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   let tmp: string | undefined;
-  let session: number | undefined;
+  const sessions: number[] = [];
+  const open = (columns?: string[], tests?: FieldTest[], need?: number): number => {
+    const id = pool.open(local, columns, tests, need);
+    sessions.push(id);
+    return id;
+  };
+  let local = file.path;
+  const shared = hints?.shared;
+  const member = hints?.member;
+  const files = shared && member !== undefined && !file.gzip ? sharedFiles(shared) : undefined;
+  const entry = files?.get(file.path);
+  // Another scan of this query read the file already, testing for this one too.
+  const replay = entry?.state === 'complete' && member! < entry.members ? entry : undefined;
+  // The first scan to read it tests for every scan and keeps the rows they may take.
+  const mine: SharedParquet | undefined = files && !entry && worthSharing(shared!)
+    ? { state: 'reading', members: shared!.tests.length, groups: [], kept: 0 }
+    : undefined;
+  if (mine) files!.set(file.path, mine);
+  let done = false;
   try {
-    let local = file.path;
+    pool.start(); // the worker starts while the footer is read
     if (file.gzip) {
       // Parquet needs random access: a gzipped file is unpacked to a temporary file first.
       tmp = await fs.mkdtemp(path.join(tmpdir(), 'exfilwatch-parquet-'));
@@ -55,49 +85,172 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
     const metadata = await readMetadata(file, local, (n) => (progress.bytesRead += n));
     const groups = metadata.row_groups;
     const heapMb = PARQUET_LIMITS.heapMb(Math.max(0, ...groups.map((g) => Number(g.total_byte_size))));
+    const order = topLevelNames(metadata);
     // Only the columns the scan reads are decoded, and rows its field test rejects stay in the worker.
-    session = pool.open(local, hints?.columns && [...hints.columns], hints?.fields);
+    const own = hints?.columns ? [...hints.columns] : undefined;
+    const ownTests = hints?.fields ? [hints.fields] : undefined;
+    const tests = mine ? (shared!.tests.slice(0, mine.members) as FieldTest[]) : ownTests;
+    const bit = mine || replay ? 1 << member! : 1;
+    const decodeColumns = mine && own ? [...new Set([...own, ...tests!.flatMap((t) => [...fieldTestColumns(t)])])] : own;
+    // Columns a record carries: the scan's own (those the file has), in the file's order.
+    const wanted = own ? order.filter((c) => own.includes(c)) : order;
+    const byStats = tests && statColumns(metadata);
+    const testColumns = tests && [...new Set(tests.flatMap((t) => [...fieldTestColumns(t)]))];
+    let session: number | undefined;
+    let ownSession: number | undefined;
     let groupStart = 0;
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
       const rows = Number(group.num_rows);
       const bytes = compressedSize(group);
-      let columns: [string, unknown[]][] | undefined;
-      let kept: number[] | undefined;
-      if (rows > 0) {
+      const decode = async (id: number, request?: { columns: string[]; select: number[] }): Promise<Decoded | undefined> => {
         try {
-          ({ columns, rows: kept } = await pool.decode(session, g, heapMb, PARQUET_LIMITS.timeoutMs(bytes)));
+          return await pool.decode(id, g, heapMb, PARQUET_LIMITS.timeoutMs(bytes), request);
         } catch (e) {
           const offset = groupOffset(group);
           skip(stats, file.path, undefined, `row group ${g + 1} (rows ${groupStart + 1}-${groupStart + rows}${offset !== undefined ? `, byte offset ${offset}` : ''}) could not be read: ${(e as Error).message}`);
+          return undefined;
+        }
+      };
+      // This scan's rows of the group: column names, their values, the rows' numbers in the group.
+      let out: { names: string[]; data: unknown[][]; numbers?: number[] } | undefined;
+      if (rows > 0 && replay) {
+        const cached = replay.groups[g];
+        if (cached === 'failed') {
+          // The shared read could not decode it (maybe for a column only another scan reads): read it alone.
+          ownSession ??= open(own, ownTests);
+          out = ownRows(await decode(ownSession), bit, wanted);
+        } else if (cached) {
+          const picked: number[] = [];
+          for (let i = 0; i < cached.rows.length; i++) if (cached.masks[i]! & bit) picked.push(i);
+          const numbers = picked.map((i) => cached.rows[i]!);
+          const missing = wanted.filter((c) => !cached.columns.has(c));
+          let extra: Decoded | undefined = { columns: [] };
+          if (missing.length > 0 && picked.length > 0) {
+            session ??= open();
+            extra = await decode(session, { columns: missing, select: numbers });
+          }
+          if (extra) {
+            const more = new Map(extra.columns);
+            const names = wanted.filter((c) => cached.columns.has(c) || more.has(c));
+            const data = names.map((c) => {
+              const all = cached.columns.get(c);
+              return all ? picked.map((i) => all[i]) : more.get(c)!;
+            });
+            out = { names, data, numbers };
+          }
+        }
+      } else if (rows > 0) {
+        // Statistics may show that no row of the group can pass (no scan's test, when shared).
+        const stat = byStats && groupStats(metadata, g, byStats, testColumns!);
+        if (!stat || tests!.some((t) => rowGroupMayPass(t, stat))) {
+          session ??= open(decodeColumns, tests, mine ? bit : undefined);
+          const got = await pool.decode(session, g, heapMb, PARQUET_LIMITS.timeoutMs(bytes)).catch((e: Error) => e);
+          if (!(got instanceof Error)) {
+            if (mine) keep(shared!, mine, g, got, rows);
+            out = ownRows(got, bit, wanted);
+          } else if (mine) {
+            // The shared read may have failed on a column only another scan reads: this scan's own read tells.
+            if (mine.state === 'reading') mine.groups[g] = 'failed';
+            ownSession ??= open(own, ownTests);
+            out = ownRows(await decode(ownSession), 1, wanted);
+          } else {
+            const offset = groupOffset(group);
+            skip(stats, file.path, undefined, `row group ${g + 1} (rows ${groupStart + 1}-${groupStart + rows}${offset !== undefined ? `, byte offset ${offset}` : ''}) could not be read: ${got.message}`);
+          }
         }
       }
       progress.bytesRead += bytes;
-      if (columns) {
-        const names = columns.map(([n]) => n);
-        const data = columns.map(([, d]) => d);
-        const n = kept ? kept.length : rows;
+      if (out) {
+        const { names, data, numbers } = out;
+        const n = numbers ? numbers.length : rows;
         for (let r = 0; r < n; r++) {
           const rec: Record<string, unknown> = {};
           for (let c = 0; c < names.length; c++) rec[names[c]!] = data[c]![r];
-          yield { rec, line: groupStart + (kept ? kept[r]! : r) + 1 };
+          yield { rec, line: groupStart + (numbers ? numbers[r]! : r) + 1 };
         }
       }
       groupStart += rows;
     }
+    done = true;
   } catch (e) {
     readFailed(file, e);
   } finally {
-    if (session !== undefined) pool.close(session);
+    for (const id of sessions) pool.close(id);
+    if (mine && mine.state === 'reading') {
+      if (done) mine.state = 'complete';
+      else dropParquet(shared!, mine);
+    }
     if (tmp) await fs.rm(tmp, { recursive: true, force: true });
   }
 }
+
+/** The rows of a decoded group that carry `bit` (all, without masks), with its `wanted` columns, in that order. */
+function ownRows(d: Decoded | undefined, bit: number, wanted: string[]): { names: string[]; data: unknown[][]; numbers?: number[] } | undefined {
+  if (!d) return undefined;
+  const byName = new Map(d.columns);
+  const names = wanted.filter((n) => byName.has(n));
+  const data = names.map((n) => byName.get(n)!);
+  if (!d.masks) return { names, data, numbers: d.rows };
+  const picked: number[] = [];
+  for (let i = 0; i < d.masks.length; i++) if (d.masks[i]! & bit) picked.push(i);
+  if (picked.length === d.masks.length) return { names, data, numbers: d.rows };
+  return { names, data: data.map((v) => picked.map((i) => v[i])), numbers: picked.map((i) => d.rows![i]!) };
+}
+
+/** What one read of a Parquet file kept for the query's other scans of its table. */
+interface SharedParquet {
+  state: 'reading' | 'complete' | 'dropped';
+  /** Members the read tested for (members added after it read for themselves). */
+  members: number;
+  /** By row group: the rows some member may take, each member's bit, the decoded columns of those rows; undefined when no row was kept. */
+  groups: ({ rows: number[]; masks: number[]; columns: Map<string, unknown[]> } | 'failed' | undefined)[];
+  /** Characters (roughly) held, counted in the shared budget. */
+  kept: number;
+}
+
+/** Parquet reads kept per shared scan (the JSON reader keeps its lines in `shared.files`). */
+const parquetShares = new WeakMap<SharedScan, Map<string, SharedParquet>>();
+
+function sharedFiles(shared: SharedScan): Map<string, SharedParquet> {
+  let m = parquetShares.get(shared);
+  if (!m) parquetShares.set(shared, (m = new Map()));
+  return m;
+}
+
+/** As for JSON lines: several scans to serve (a bit each), each with a field test. */
+function worthSharing(shared: SharedScan): boolean {
+  return shared.tests.length > 1 && shared.tests.length <= 30 && shared.tests.every((t) => t !== undefined);
+}
+
+/** Keeps a decoded group's rows for the other members, within the shared budget. */
+function keep(shared: SharedScan, entry: SharedParquet, g: number, d: Decoded, rows: number): void {
+  if (entry.state !== 'reading') return;
+  const numbers = d.rows ?? Array.from({ length: rows }, (_, i) => i);
+  const masks = d.masks ?? numbers.map(() => ~0);
+  if (numbers.length === 0) return;
+  let size = 0;
+  for (const [, values] of d.columns) for (const v of values) size += typeof v === 'string' ? v.length : 8;
+  entry.groups[g] = { rows: numbers, masks, columns: new Map(d.columns) };
+  entry.kept += size;
+  shared.kept += size;
+  if (shared.kept > shared.budget) dropParquet(shared, entry);
+}
+
+function dropParquet(shared: SharedScan, entry: SharedParquet): void {
+  shared.kept -= entry.kept;
+  entry.kept = 0;
+  entry.state = 'dropped';
+  entry.groups = [];
+}
+
 
 async function readMetadata(file: DataFile, local: string, onRead: (n: number) => void): Promise<FileMetaData> {
   const fh = await fs.open(local, 'r');
   try {
     const { parquetMetadataAsync } = await import('hyparquet'); // loaded when a Parquet file is read
-    return await parquetMetadataAsync(fileBuffer(fh, (await fh.stat()).size, onRead), { parsers: PARSERS });
+    // String statistics stay raw bytes for groupStats; the worker decodes values with PARSERS alone.
+    return await parquetMetadataAsync(fileBuffer(fh, (await fh.stat()).size, onRead), { parsers: { ...PARSERS, ...STAT_PARSERS } });
   } catch (e) {
     throw facts.input(`${file.path}: not a valid Parquet file (${(e as Error).message})`, file.path);
   } finally {
@@ -120,12 +273,13 @@ function groupOffset(group: RowGroup): bigint | undefined {
   return min;
 }
 
-type Reply = { session: number; group: number; columns?: [string, unknown[]][]; rows?: number[]; error?: string };
+type Reply = { session: number; group: number; columns?: [string, unknown[]][]; rows?: number[]; masks?: number[]; error?: string };
 
-/** A row group's columns; with `rows`, only those rows (numbers in the group) of them. */
+/** A row group's columns; with `rows`, only those rows (numbers in the group) of them; with `masks`, each row's bit per test that may pass. */
 interface Decoded {
   columns: [string, unknown[]][];
   rows?: number[];
+  masks?: number[];
 }
 
 /**
@@ -137,14 +291,23 @@ class DecodePool {
   private worker: Worker | undefined;
   private heapMb = 0;
   private opened = new Set<number>();
-  private readonly paths = new Map<number, { path: string; columns?: string[]; fields?: FieldTest }>();
+  private readonly paths = new Map<number, { path: string; columns?: string[]; tests?: FieldTest[]; need?: number }>();
   private lastId = 0;
   private ready: Promise<void> = Promise.resolve();
   private queue: Promise<unknown> = Promise.resolve();
 
-  open(path: string, columns?: string[], fields?: FieldTest): number {
-    this.paths.set(++this.lastId, { path, columns, fields });
+  /**
+   * A session on a file: the columns to decode (all when undefined), the tests a row is kept for
+   * (any one), and with `need` the tests' bits for which the other columns are decoded at all.
+   */
+  open(path: string, columns?: string[], tests?: FieldTest[], need?: number): number {
+    this.paths.set(++this.lastId, { path, columns, tests, need });
     return this.lastId;
+  }
+
+  /** Starts the worker ahead of the first request (its start-up then overlaps other work). */
+  start(): void {
+    if (!this.worker) this.ensure(PARQUET_LIMITS.heapMb(0));
   }
 
   close(id: number): void {
@@ -152,14 +315,15 @@ class DecodePool {
     if (this.worker && this.opened.delete(id)) this.worker.postMessage({ close: id });
   }
 
-  decode(id: number, group: number, heapMb: number, timeoutMs: number): Promise<Decoded> {
+  /** Decodes a group for a session; `request` names other columns and the rows wanted (the session's tests then do not apply). */
+  decode(id: number, group: number, heapMb: number, timeoutMs: number, request?: { columns: string[]; select: number[] }): Promise<Decoded> {
     const job = async (): Promise<Decoded> => {
       const w = this.workerFor(id, heapMb);
       w.ref(); // busy: keep the process alive until it answers
       try {
         await this.ready; // starting the worker is not decoding: the budget starts after
         if (this.worker !== w) throw new Error('the Parquet decoder did not start');
-        return await this.request(w, id, group, timeoutMs);
+        return await this.request(w, id, group, timeoutMs, request);
       } finally {
         w.unref();
       }
@@ -169,7 +333,7 @@ class DecodePool {
     return next;
   }
 
-  private request(w: Worker, id: number, group: number, timeoutMs: number): Promise<Decoded> {
+  private request(w: Worker, id: number, group: number, timeoutMs: number, request?: { columns: string[]; select: number[] }): Promise<Decoded> {
     return new Promise((resolve, reject) => {
       const fail = (message: string): void => {
         done();
@@ -181,7 +345,7 @@ class DecodePool {
       const onMessage = (m: Reply): void => {
         if (m.session !== id || m.group !== group) return;
         done();
-        if (m.columns) resolve({ columns: m.columns, rows: m.rows });
+        if (m.columns) resolve({ columns: m.columns, rows: m.rows, masks: m.masks });
         else reject(new Error(m.error ?? 'no data'));
       };
       const onError = (e: Error & { code?: string }): void =>
@@ -192,11 +356,20 @@ class DecodePool {
         w.off('message', onMessage).off('error', onError).off('exit', onExit);
       };
       w.on('message', onMessage).on('error', onError).on('exit', onExit);
-      w.postMessage({ session: id, group });
+      w.postMessage({ session: id, group, ...request });
     });
   }
 
   private workerFor(id: number, heapMb: number): Worker {
+    this.ensure(heapMb);
+    if (!this.opened.has(id)) {
+      this.worker!.postMessage({ open: id, ...this.paths.get(id) });
+      this.opened.add(id);
+    }
+    return this.worker!;
+  }
+
+  private ensure(heapMb: number): void {
     if (!this.worker || this.heapMb < heapMb) {
       if (this.worker) void this.worker.terminate();
       this.heapMb = Math.max(heapMb, this.heapMb);
@@ -212,11 +385,6 @@ class DecodePool {
       });
       this.opened = new Set();
     }
-    if (!this.opened.has(id)) {
-      this.worker.postMessage({ open: id, ...this.paths.get(id) });
-      this.opened.add(id);
-    }
-    return this.worker;
   }
 }
 

@@ -5,8 +5,9 @@
  * worker and skips that row group with a warning (parquet.ts).
  *
  * One worker serves every Parquet read of the process, a session per read. Messages in:
- * `{ open, path }`, `{ session, group }`, `{ close }`. Out: `{ session, group, columns }` or
- * `{ session, group, error }`.
+ * `{ open, path, columns?, tests?, need? }`, `{ session, group, columns?, select? }` (a request may name
+ * its own columns and the rows it wants, skipping the session's tests), `{ close }`. Out:
+ * `{ session, group, columns, rows?, masks? }` or `{ session, group, error }`.
  */
 import { promises as fs } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
@@ -16,22 +17,27 @@ import { type CompiledFieldTest, type FieldTest, compileFieldTest } from '../fie
 
 interface Session {
   fh: Promise<fs.FileHandle>;
-  /** The columns the scan reads (all when undefined), and its field test on a row's values. */
+  /** The columns the scan reads (all when undefined), and the field tests on a row's values (a row passes when one may). */
   columns?: string[];
-  keep?: CompiledFieldTest;
+  tests?: CompiledFieldTest[];
+  /** The tests' bits for which columns beyond the tests' own are decoded. */
+  need?: number;
   buffer?: AsyncBuffer;
   metadata?: FileMetaData;
 }
 
 const sessions = new Map<number, Session>();
 
-type Message = { open: number; path: string; columns?: string[]; fields?: FieldTest } | { close: number } | { session: number; group: number };
+type Message =
+  | { open: number; path: string; columns?: string[]; tests?: FieldTest[]; need?: number }
+  | { close: number }
+  | { session: number; group: number; columns?: string[]; select?: number[] };
 
 parentPort!.on('message', async (m: Message) => {
   if ('open' in m) {
     const fh = fs.open(m.path, 'r');
     fh.catch(() => {}); // reported by the first group that needs it
-    sessions.set(m.open, { fh, columns: m.columns, keep: m.fields && compileFieldTest(m.fields) });
+    sessions.set(m.open, { fh, columns: m.columns, tests: m.tests?.map(compileFieldTest), need: m.need });
     return;
   }
   if ('close' in m) {
@@ -49,8 +55,10 @@ parentPort!.on('message', async (m: Message) => {
       s.buffer = fileBuffer(fh, (await fh.stat()).size);
     }
     s.metadata ??= await parquetMetadataAsync(s.buffer, { parsers: PARSERS });
-    const { columns, rows } = await readGroup(s.buffer, s.metadata, group, s.columns, s.keep);
-    parentPort!.postMessage({ session, group, columns, rows });
+    const out = m.select
+      ? await readGroup(s.buffer, s.metadata, group, m.columns ?? s.columns, undefined, m.select)
+      : await readGroup(s.buffer, s.metadata, group, m.columns ?? s.columns, s.tests, undefined, s.need);
+    parentPort!.postMessage({ session, group, ...out });
   } catch (e) {
     parentPort!.postMessage({ session, group, error: (e as Error)?.message ?? String(e) });
   }
