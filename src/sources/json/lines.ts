@@ -139,8 +139,9 @@ export class LineFields implements FieldSource {
   private readonly next: Float64Array;
   /** The first `{` at or after `clean`, once searched for (below `clean`: not searched yet). */
   private nextBrace = -1;
-  /** The next `\\u` escape at or after where it was last looked for (FAR: none in the buffer). */
+  /** escapeAt's last answer, for the place it looked from. */
   private nextU = -1;
+  private uFrom = FAR;
   /** [line start, clean) holds no `{` but the line's own. */
   private clean = 0;
   /** The first backslash at or after bsFrom. */
@@ -196,6 +197,7 @@ export class LineFields implements FieldSource {
     this.textNext.fill(-1);
     this.nextBrace = -1;
     this.nextU = -1;
+    this.uFrom = FAR;
     this.bsFrom = FAR;
     this.bsAt = -1;
     if (!this.tuned && end > 0) {
@@ -235,12 +237,10 @@ export class LineFields implements FieldSource {
    * (`\\users` in a Windows path is not one).
    */
   private findText(i: number, from: number): number {
-    const t = this.texts[i]!, b = this.buf;
-    const escape = t.needle.length === 2 && t.needle[0] === 92 && t.needle[1] === 117;
-    for (let q = t.indexOf(b, from); q >= 0; q = t.indexOf(b, q + 1)) {
-      if (!escape || (isHex(b[q + 2]) && isHex(b[q + 3]) && isHex(b[q + 4]) && isHex(b[q + 5]))) return q;
-    }
-    return FAR;
+    const t = this.texts[i]!;
+    if (t.needle.equals(BACKSLASH_U)) return this.escapeAt(from);
+    const q = t.indexOf(this.buf, from);
+    return q < 0 ? FAR : q;
   }
 
   /** The line [start, end) of the buffer (`buf[start]` is `{`). */
@@ -290,17 +290,23 @@ export class LineFields implements FieldSource {
 
   /** Whether an escaped value's raw text (shape 4) holds a `\u` escape, which may spell any character. */
   unicodeEscape(c: number): boolean {
-    const b = this.buf, e = this.ends[c]!;
-    let i = this.nextU;
-    if (i < this.starts[c]!) i = b.indexOf(BACKSLASH_U, this.starts[c]!);
-    for (; i >= 0 && i < e; i = b.indexOf(BACKSLASH_U, i + 1)) {
-      let k = i - 1;
-      while (b[k] === 92) k--;
-      if ((i - 1 - k) % 2 === 0) break; // an even run before it: this backslash starts an escape
-    }
-    this.nextU = i < 0 ? FAR : i;
-    return this.nextU < e;
+    return this.escapeAt(this.starts[c]!) < this.ends[c]!;
   }
+
+  /**
+   * The first `\\u` before four hex digits at or after `from` (FAR: none in the buffer): a unicode
+   * escape, or an escaped backslash before a `u` (taken as one: this errs on the side of looking
+   * closer). One search serves the `\\u` needle and the escaped-value tests.
+   */
+  escapeAt(from: number): number {
+    if (this.uFrom <= from && this.nextU >= from) return this.nextU;
+    const b = this.buf;
+    let q = b.indexOf(BACKSLASH_U, from);
+    while (q >= 0 && !(isHex(b[q + 2]) && isHex(b[q + 3]) && isHex(b[q + 4]) && isHex(b[q + 5]))) q = b.indexOf(BACKSLASH_U, q + 1);
+    this.uFrom = from;
+    return (this.nextU = q < 0 ? FAR : q);
+  }
+
 
 
 
@@ -487,6 +493,10 @@ function isHex(x: number | undefined): boolean {
   return x !== undefined && ((x >= 48 && x <= 57) || ((x | 32) >= 97 && (x | 32) <= 102));
 }
 
+/** Answers a `contains` test keeps, by raw value, and the longest value kept. */
+const MEMO_ENTRIES = 4096;
+const MEMO_CHARS = 1024;
+
 /** ASCII lower case of one byte. */
 function lower(x: number): number {
   return x >= 65 && x <= 90 ? x | 32 : x;
@@ -564,18 +574,14 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
         // make (quote, backslash, slash, controls) is found in the decoded text only where its
         // characters stand as they are in the raw text, so no match in the raw text settles it.
         const rawSafe = !!blind && values.every((v) => !/["\\/\x00-\x1f]/.test(v));
-        return () => {
-          const k = f.kind(c);
-          if (k !== Raw.String && k !== Raw.Null) return true;
-          if (k === Raw.Null) return all ? values.every((x) => x === '') : any.test('');
+        const onText = (raw: string): boolean => {
           const shape = f.shapes[c]!;
           if (shape === 4) {
-            if (rawSafe && !f.unicodeEscape(c) && !blindOrHigh!.test(f.latin1(c))) return false;
+            if (rawSafe && !f.unicodeEscape(c) && !blindOrHigh!.test(raw)) return false;
             if (!f.resolve(c)) return true;
           } else if (blind && shape !== 2) {
-            const text = f.latin1(c);
-            if (!blindOrHigh!.test(text)) return false;
-            if (blind.test(text)) return true;
+            if (!blindOrHigh!.test(raw)) return false;
+            if (blind.test(raw)) return true;
           }
           const v = f.text(c).toLowerCase();
           if (all) {
@@ -583,6 +589,24 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
             return true;
           }
           return any.test(v);
+        };
+        // The answer depends on the value's raw bytes alone, and a column's values repeat (a
+        // service's command line, connection after connection): answers are kept by raw text.
+        const known = new Map<string, boolean>();
+        return () => {
+          const k = f.kind(c);
+          if (k !== Raw.String && k !== Raw.Null) return true;
+          if (k === Raw.Null) return all ? values.every((x) => x === '') : any.test('');
+          const raw = f.latin1(c);
+          let r = known.get(raw);
+          if (r === undefined) {
+            r = onText(raw);
+            if (raw.length <= MEMO_CHARS) {
+              if (known.size >= MEMO_ENTRIES) known.clear();
+              known.set(raw, r);
+            }
+          }
+          return r;
         };
       }
       case 'int_in': {
