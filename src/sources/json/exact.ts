@@ -1,7 +1,9 @@
 /**
  * JSON.parse that keeps integers past 2^53 exact: Defender's `ReportId` is an 18-digit JSON
  * number, which JSON.parse would round. Such literals become bigints (the engine's long form);
- * safe integers stay numbers. Fast path: text with no run of 16 digits goes straight to JSON.parse.
+ * safe integers stay numbers. JSON.parse first: a record with no integral number past 2^53 is
+ * done, a flat one has those members' literals read from the text, anything else is re-parsed
+ * with its long literals quoted.
  */
 import { norm } from '../../schema/values/int64.js';
 
@@ -11,10 +13,64 @@ const I64_MAX = (1n << 63n) - 1n;
 const I64_MIN = -(1n << 63n);
 
 export function parseJsonExact(text: string): unknown {
-  if (!/\d{16}/.test(text)) return JSON.parse(text);
+  const v = JSON.parse(text);
+  // An integer literal past 2^53 parses to an integral number past it: most records have none.
+  if (!hasUnsafeInteger(v)) return v;
+  // A flat record (Defender's, whose ReportId is one): each such member's literal read from the text.
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const fixed = exactFlatMembers(v as Record<string, unknown>, text);
+    if (fixed) return fixed;
+  }
   const quoted = quoteLongIntegers(text);
-  if (quoted === text) return JSON.parse(text);
-  return revive(JSON.parse(quoted));
+  return quoted === text ? v : revive(JSON.parse(quoted));
+}
+
+function isUnsafeInteger(x: unknown): boolean {
+  return typeof x === 'number' && Number.isInteger(x) && !Number.isSafeInteger(x);
+}
+
+function hasUnsafeInteger(v: unknown): boolean {
+  if (isUnsafeInteger(v)) return true;
+  if (!v || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some(hasUnsafeInteger);
+  for (const k in v as Record<string, unknown>) if (hasUnsafeInteger((v as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+/**
+ * The record with its members past 2^53 made exact, when it has no nested object or array and
+ * each such member is written once, plainly, as `"name":<integer>` right after `{` or `,`: then
+ * that text is the member (a quote inside a string is escaped, so the pattern cannot start
+ * there). Anything else returns undefined, for the general way.
+ */
+function exactFlatMembers(o: Record<string, unknown>, text: string): Record<string, unknown> | undefined {
+  const unsafe: string[] = [];
+  for (const k in o) {
+    const x = o[k];
+    if (x !== null && typeof x === 'object') return undefined;
+    if (isUnsafeInteger(x)) unsafe.push(k);
+  }
+  for (const k of unsafe) {
+    const key = JSON.stringify(k) + ':';
+    const at = text.indexOf(key);
+    if (at <= 0 || text.indexOf(key, at + 1) >= 0) return undefined;
+    const before = text.charCodeAt(at - 1);
+    if (before !== 123 && before !== 44 /* { , */) return undefined;
+    const start = at + key.length;
+    let j = text.charCodeAt(start) === 45 /* - */ ? start + 1 : start;
+    const digits = j;
+    while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    const next = text.charCodeAt(j);
+    if (j === digits || next === 46 || next === 101 || next === 69 /* . e E */) continue; // not an integer literal: stays a number
+    const lit = text.slice(start, j);
+    if (Number(lit) !== o[k]) return undefined;
+    const big = BigInt(lit);
+    // Past 2^53 and within a 64-bit long; wider literals stay (rounded) numbers, as Kusto's real.
+    if (big > MAX_SAFE || big < -MAX_SAFE) {
+      if (big <= I64_MAX && big >= I64_MIN) Object.defineProperty(o, k, { value: norm(big), writable: true, enumerable: true, configurable: true });
+    }
+  }
+  return o;
 }
 
 /** Marked strings back to longs, in place (a reviver would slow the whole parse down). */

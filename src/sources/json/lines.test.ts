@@ -203,11 +203,18 @@ function referenceExact(text: string): unknown {
 test('the exact parse agrees with the plain character walk', () => {
   const r = rng(3);
   const pieces = ['"a\\"b"', '"\\\\"', '"12345678901234567890"', '9007199254740993', '-9223372036854775808', '123456789012345678901234',
-    '1.2345678901234567e300', '12345678901234567.5', '[1,"x",{"k":18446744073709551615}]', '"c:\\\\users\\\\x"', 'null', 'true', '0'];
+    '1.2345678901234567e300', '12345678901234567.5', '[1,"x",{"k":18446744073709551615}]', '"c:\\\\users\\\\x"', 'null', 'true', '0',
+    '1234567890123456', '1e20', '-9007199254740993', '{"k0":9007199254740995}', '"\\"k1\\":9007199254740997"'];
   for (let i = 0; i < 2000; i++) {
     const n = 1 + Math.floor(r() * 6);
     const members = Array.from({ length: n }, (_, k) => `"k${k}":${pieces[Math.floor(r() * pieces.length)]}`);
     const text = '{' + members.join(',') + '}';
+    assert.deepEqual(parseJsonExact(text), referenceExact(text), text);
+  }
+  // Spellings the flat-record path must leave to the general one, or read right.
+  for (const text of ['{"a" : 9007199254740993}', '{"a":1,"b":{"a":9007199254740995},"a":9007199254740993}', '{"\\u0061":9007199254740993,"x":"\\"a\\":1"}',
+    '{"x":"{\\"a\\":9007199254740995}","a":9007199254740993}', '[9007199254740993]', '9007199254740993',
+    '{"x\\"a":9007199254740995,"a":9007199254740993}', '{"x\\"a":9007199254740995,"\\u0061":9007199254740993}']) {
     assert.deepEqual(parseJsonExact(text), referenceExact(text), text);
   }
   // A member named __proto__ stays a member.
