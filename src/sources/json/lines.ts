@@ -704,32 +704,35 @@ const RESAMPLE_EVERY = 1 << 16;
 
 /**
  * An `and` (or `or`) whose parts run in the order that settles a line soonest for the least
- * work, learnt on the data: from time to time it counts, over SAMPLE_CALLS lines, how often each
- * part settles the line (false for `and`, true for `or`) when asked, and orders them by that
- * rate over their cost. The parts are pure tests of the current line, so their order changes
- * the work, never the answer (adaptive filter ordering, as in column stores).
+ * work, learnt on the data: from time to time, over SAMPLE_CALLS lines, it asks every part, counts
+ * how often each settles the line (false for `and`, true for `or`) and times it, and orders them
+ * by lines settled per unit of time (`costs`, the rough estimates, break ties and stand in until
+ * then). The parts are pure tests of the current line, so their order changes the work, never
+ * the answer (adaptive filter ordering, as in column stores).
  */
 function adaptive(op: 'and' | 'or', parts: LineTest[], costs: number[]): LineTest {
   const n = parts.length;
   if (n === 1) return parts[0]!;
   const settles = op === 'and' ? false : true;
-  let order = parts.slice();
-  const asked = new Float64Array(n);
+  let order = parts.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]!).map((i) => parts[i]!);
   const settled = new Float64Array(n);
+  const spent = new Float64Array(n);
   let calls = 0;
   let sampling = SAMPLE_CALLS;
   const reorder = (): void => {
-    const rank = (i: number) => (asked[i]! > 0 ? settled[i]! / asked[i]! : 0.5) / costs[i]!;
-    order = parts.map((_, i) => i).sort((a, b) => rank(b) - rank(a) || a - b).map((i) => parts[i]!);
-    asked.fill(0);
+    const rank = (i: number) => settled[i]! / Math.max(spent[i]!, 1e-6);
+    order = parts.map((_, i) => i).sort((a, b) => rank(b) - rank(a) || costs[a]! - costs[b]!).map((i) => parts[i]!);
     settled.fill(0);
+    spent.fill(0);
   };
   // While measuring, every part is asked, so each rate is its own and not the parts' before it.
   const counted = (): boolean => {
     let result = !settles;
     for (let i = 0; i < n; i++) {
-      asked[i]!++;
-      if (parts[i]!() === settles) {
+      const t = performance.now();
+      const r = parts[i]!();
+      spent[i]! += performance.now() - t;
+      if (r === settles) {
         settled[i]!++;
         result = settles;
       }
