@@ -25,6 +25,12 @@ export function parseJsonExact(text: string): unknown {
   return quoted === text ? v : revive(JSON.parse(quoted));
 }
 
+/** Sets a parsed member: "__proto__" is an own property of the parse, not the prototype's setter. */
+function setMember(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
+}
+
 function isUnsafeInteger(x: unknown): boolean {
   return typeof x === 'number' && Number.isInteger(x) && !Number.isSafeInteger(x);
 }
@@ -67,7 +73,7 @@ function exactFlatMembers(o: Record<string, unknown>, text: string): Record<stri
     const big = BigInt(lit);
     // Past 2^53 and within a 64-bit long; wider literals stay (rounded) numbers, as Kusto's real.
     if (big > MAX_SAFE || big < -MAX_SAFE) {
-      if (big <= I64_MAX && big >= I64_MIN) Object.defineProperty(o, k, { value: norm(big), writable: true, enumerable: true, configurable: true });
+      if (big <= I64_MAX && big >= I64_MIN) setMember(o, k, norm(big));
     }
   }
   return o;
@@ -88,8 +94,7 @@ function revive(v: unknown): unknown {
         const x = o[k];
         if (typeof x === 'string' ? !x.startsWith(MARK) : !x || typeof x !== 'object') continue;
         const y = revive(x);
-        // defineProperty: a key such as "__proto__" is an own property of the parse, not a setter.
-        if (y !== x) Object.defineProperty(o, k, { value: y, writable: true, enumerable: true, configurable: true });
+        if (y !== x) setMember(o, k, y);
       }
     }
   }

@@ -220,4 +220,7 @@ test('the exact parse agrees with the plain character walk', () => {
   // A member named __proto__ stays a member.
   const o = parseJsonExact('{"__proto__":{"x":9007199254740993}}') as Record<string, unknown>;
   assert.deepEqual(Object.getOwnPropertyDescriptor(o, '__proto__')?.value, { x: 9007199254740993n });
+  const flat = parseJsonExact('{"a":1,"__proto__":9007199254740993}') as Record<string, unknown>;
+  assert.equal(Object.getOwnPropertyDescriptor(flat, '__proto__')?.value, 9007199254740993n);
+  assert.equal(Object.getPrototypeOf(flat), Object.prototype);
 });
