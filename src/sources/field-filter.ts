@@ -196,3 +196,19 @@ export function recordSource(compiled: CompiledFieldTest, rec: Record<string, un
     },
   };
 }
+
+/** Whether 28 bytes at `s` are a datetime as `formatDatetime` writes it (yyyy-mm-ddThh:mm:ss.fffffffZ). */
+export function isoShape(b: Uint8Array, s: number): boolean {
+  for (let i = 0; i < 28; i++) {
+    const x = b[s + i]!;
+    switch (i) {
+      case 4: case 7: if (x !== 45) return false; break;
+      case 10: if (x !== 84) return false; break;
+      case 13: case 16: if (x !== 58) return false; break;
+      case 19: if (x !== 46) return false; break;
+      case 27: if (x !== 90) return false; break;
+      default: if (x < 48 || x > 57) return false;
+    }
+  }
+  return true;
+}

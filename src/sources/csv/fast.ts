@@ -16,7 +16,7 @@
  * warns as a read of its own would); a later scan cuts its records out of those again.
  */
 import { promises as fs } from 'node:fs';
-import { type FieldSource, type FieldTest, Raw, compileFieldTest } from '../field-filter.js';
+import { type FieldSource, type FieldTest, Raw, compileFieldTest, isoShape } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
 import { type DataFile, type ReadHints, type ReadStats, type SourceRecord, skip } from '../reader.js';
 import { type SharedFile, dropShared, worthSharing } from '../shared-scan.js';
@@ -313,22 +313,6 @@ function compileRecordTest(t: FieldTest, index: Map<string, number>, cut: Cutter
     }
   };
   return build(t);
-}
-
-/** Whether 28 bytes are a datetime as `formatDatetime` writes it (yyyy-mm-ddThh:mm:ss.fffffffZ). */
-function isoShape(b: Buffer, s: number): boolean {
-  for (let i = 0; i < 28; i++) {
-    const x = b[s + i]!;
-    switch (i) {
-      case 4: case 7: if (x !== 45) return false; break;
-      case 10: if (x !== 84) return false; break;
-      case 13: case 16: if (x !== 58) return false; break;
-      case 19: if (x !== 46) return false; break;
-      case 27: if (x !== 90) return false; break;
-      default: if (x < 48 || x > 57) return false;
-    }
-  }
-  return true;
 }
 
 /** Where a read sends what it cuts: records for its own scan, raw text for the others. */

@@ -22,7 +22,7 @@
  * their line counts added up give every line its number.
  */
 import { readSync } from 'node:fs';
-import { Raw, type FieldSource, type FieldTest, fieldTestColumns } from '../field-filter.js';
+import { Raw, type FieldSource, type FieldTest, fieldTestColumns, isoShape } from '../field-filter.js';
 
 /** Bytes per block. */
 export const BLOCK_BYTES = 4 << 20;
@@ -752,22 +752,6 @@ function adaptive(op: 'and' | 'or', parts: LineTest[], costs: number[]): LineTes
     for (let i = 0; i < n; i++) if (o[i]!() === settles) return settles;
     return !settles;
   };
-}
-
-/** yyyy-mm-ddThh:mm:ss.fffffffZ, digits where digits go. */
-function isoShape(b: Buffer, s: number): boolean {
-  for (let i = 0; i < 28; i++) {
-    const x = b[s + i]!;
-    switch (i) {
-      case 4: case 7: if (x !== 45) return false; break;
-      case 10: if (x !== 84) return false; break;
-      case 13: case 16: if (x !== 58) return false; break;
-      case 19: if (x !== 46) return false; break;
-      case 27: if (x !== 90) return false; break;
-      default: if (x < 48 || x > 57) return false;
-    }
-  }
-  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

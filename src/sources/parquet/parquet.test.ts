@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { FLOW_SCHEMA } from './flow-schema.test-fixture.js';
 import { ExfilwatchError } from '../../diagnostics/facts.js';
 import { compileFor, loadData, runPlan } from '../../engine/query.js';
 import { formatDatetime } from '../../engine/values/datetime.js';
@@ -166,13 +167,7 @@ function events(rows: number, shift = 0): Buffer {
       { name: 'FileName', data: Array.from({ length: rows }, (_, i) => ['rclone.exe', 'cmd.exe', 'curl.exe'][(i + shift) % 3]!) },
       { name: 'ActionType', data: Array.from({ length: rows }, (_, i) => ((i + shift) % 5 === 0 ? 'ConnectionFlow' : 'ConnectionSuccess')) },
     ],
-    schema: [
-      { name: 'root', num_children: 4 },
-      { name: 'Timestamp', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } },
-      { name: 'RemotePort', type: 'INT32', repetition_type: 'OPTIONAL' },
-      { name: 'FileName', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'UTF8' },
-      { name: 'ActionType', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'UTF8' },
-    ],
+    schema: [...FLOW_SCHEMA],
     rowGroupSize: 100,
   }));
 }

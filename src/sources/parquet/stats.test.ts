@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { FLOW_SCHEMA } from './flow-schema.test-fixture.js';
 import { type FieldTest, compileFieldTest, recordSource } from '../field-filter.js';
 import { type DataFile, type SourceRecord, newStats } from '../reader.js';
 import { PARSERS } from './decode.js';
@@ -145,13 +146,7 @@ function generated(rnd: () => number, rows: number): Buffer {
       { name: 'FileName', data: Array.from({ length: rows }, (_, i) => (rnd() < 0.05 ? null : i % 100 < 50 ? NAMES[Math.floor(i / 100) % NAMES.length]! : pick(NAMES))) },
       { name: 'ActionType', data: Array.from({ length: rows }, (_, i) => (Math.floor(i / 50) % 3 === 0 ? 'ConnectionSuccess' : pick(['ConnectionFlow', 'ConnectionSuccess', 'InboundConnectionAccepted']))) },
     ],
-    schema: [
-      { name: 'root', num_children: 4 },
-      { name: 'Timestamp', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } },
-      { name: 'RemotePort', type: 'INT32', repetition_type: 'OPTIONAL' },
-      { name: 'FileName', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'UTF8' },
-      { name: 'ActionType', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'UTF8' },
-    ],
+    schema: [...FLOW_SCHEMA],
     rowGroupSize: 50,
   }));
 }
