@@ -17,6 +17,7 @@ import { trackBytes } from '../progress.js';
 import { type SharedFile, dropShared, worthSharing } from '../shared-scan.js';
 import { parseJsonExact } from './exact.js';
 import { LineFields, MAX_LINE_BYTES, compileLineTest } from './lines.js';
+import { scanGzipFile } from './gzip-scan.js';
 import { prewarmScanWorkers, scanFile, scanOptions } from './parallel.js';
 import { MAX_VALUE_CHARS, scanDocument } from './scan.js';
 
@@ -34,8 +35,9 @@ export const jsonReader: Reader = {
 const PEEK_CHARS = 1 << 20;
 
 async function* readJson(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
-  if (!file.gzip) {
-    // A plain file: JSON lines are cut and filtered on the bytes (lines.ts); a document streams.
+  if (!file.gzip || !/\.json\.gz$/i.test(file.path)) {
+    // JSON lines are cut and filtered on the bytes (lines.ts; a gzipped file as it is
+    // decompressed); a document streams.
     let lines = !/\.json$/i.test(file.path);
     try {
       if (!lines) lines = await startsWithJsonLine(file.path);
@@ -186,7 +188,7 @@ function lineTest(t: FieldTest): { fields: LineFields; run: () => boolean } {
   return { fields, run: compileLineTest(t, fields) };
 }
 
-/** JSON lines of a plain file, cut and filtered on the bytes on every core (lines.ts, parallel.ts). */
+/** JSON lines cut and filtered on the bytes: a plain file on every core (lines.ts, parallel.ts), a gzipped one as it is decompressed (gzip-scan.ts). */
 async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   const keep = hints?.fields ? undefined : hints?.rawFilter;
   const shared = hints?.shared;
@@ -220,7 +222,7 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
   trackBytes(file.path, progress);
   let done = false;
   try {
-    for await (const block of scanFile(file.path, tests)) {
+    for await (const block of (file.gzip ? scanGzipFile : scanFile)(file.path, tests)) {
       progress.bytesRead += block.bytes;
       for (const n of block.overlong) skip(stats, file.path, n, `line longer than ${MAX_LINE_BYTES} bytes`);
       if (mine && mine.state === 'reading') {

@@ -885,6 +885,27 @@ export class BlockScanner {
     return out;
   }
 
+  /**
+   * Scans whole lines held in `b` (bytes that were not read by this scanner: a decompressed
+   * stream's, cut after a newline or at the end of the stream), numbering them from 0.
+   */
+  scanBytes(b: Buffer, index: number, maxLineBytes = MAX_LINE_BYTES): BlockLines {
+    const out: BlockLines = { index, count: 0, lines: [], rel: [], masks: [], overlong: [] };
+    this.fields?.reset(b, b.length);
+    let p = 0;
+    let line = 0;
+    while (p < b.length) {
+      let nl = b.indexOf(10, p);
+      if (nl < 0) nl = b.length;
+      if (nl - p > maxLineBytes) out.overlong.push(line);
+      else this.take(b, p, nl, line, out);
+      line++;
+      p = nl + 1;
+    }
+    out.count = line;
+    return out;
+  }
+
   /** Tests one line [p, nl) and keeps it when a test may pass. */
   private take(b: Buffer, p: number, nl: number, line: number, out: BlockLines): void {
     if (nl === p) return; // blank
