@@ -2,10 +2,15 @@
 import { createInterface } from 'node:readline';
 import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
 import { sharedCsvRecords } from './fast.js';
+import { csvScanOptions, prewarmCsvWorkers } from './parallel.js';
 
 export const csvReader: Reader = {
   name: 'csv',
   claims: (name) => name.endsWith('.csv') || name.endsWith('.tsv'),
+  // A file large enough to be cut on every core: start the worker threads during discovery.
+  prepare: (bytes, gzip) => {
+    if (!gzip && bytes >= csvScanOptions.minBlocksForWorkers * csvScanOptions.blockBytes) prewarmCsvWorkers();
+  },
   read: readCsv,
 };
 

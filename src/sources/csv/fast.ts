@@ -14,306 +14,21 @@
  * tests every record for every scan and keeps, as Latin-1 text (one character a byte), the raw
  * bytes of those some scan may take, plus the header and any malformed record (so every scan
  * warns as a read of its own would); a later scan cuts its records out of those again.
+ *
+ * A file of several blocks is cut on every core instead (parallel.ts, blocks.ts), to the same
+ * records, lines, warnings and kept text; the rest is read here on the main thread.
  */
-import { promises as fs } from 'node:fs';
-import { type FieldSource, type FieldTest, Raw, compileFieldTest, isoShape } from '../field-filter.js';
+import { closeSync, openSync, promises as fs } from 'node:fs';
+import type { FieldTest } from '../field-filter.js';
+import type { BlockSpec } from './blocks.js';
+import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest, headerNames } from './cutter.js';
+import { type CsvHeader, csvScanOptions, readHeader, scanBlocks } from './parallel.js';
 import { trackBytes } from '../progress.js';
 import { type DataFile, type ReadHints, type ReadStats, type SourceRecord, skip } from '../reader.js';
 import { type SharedFile, dropShared, worthSharing } from '../shared-scan.js';
 
-/** Bytes read at a time (tests make it small, to cut records anywhere). */
+/** Bytes the one-thread reader reads at a time (tests make it small, to cut records anywhere). */
 export const csvOptions = { blockBytes: 4 << 20 };
-/** The largest record held; a longer one fails the read (csv.ts would hold it whole). */
-const MAX_RECORD = 256 << 20;
-const DIGITS = /^-?\d+$/;
-const QUOTE = 34, LF = 10, CR = 13, MINUS = 45;
-
-/** What `Cutter.next` found. */
-const enum Cut {
-  /** A record, in the cutter's field spans. */
-  Record,
-  /** No whole record left in the buffer: read on (or, at the end of the file, done). */
-  More,
-  /** A quoted field open at the end of the file: the rest of the file is dropped. */
-  Unterminated,
-}
-
-/** Cuts records out of a buffer of CSV bytes, one at a time, keeping the field spans of the last. */
-class Cutter {
-  buf: Buffer;
-  /** Bytes of buf that hold data, and whether the file ends there. */
-  len = 0;
-  eof = false;
-  /** Where the next record starts. */
-  p = 0;
-  /** The line the next record starts on. */
-  line = 1;
-  /** The last record: its line, its bytes [start, end) without the line break, its fields. */
-  startLine = 0;
-  start = 0;
-  end = 0;
-  n = 0;
-  starts = new Int32Array(128);
-  ends = new Int32Array(128);
-  /** Fields that start with a quote (decoded by csv.ts's rules). */
-  quoted = new Uint8Array(128);
-  /** Fields of the last record decoded so far, by field number. */
-  decoded: (string | undefined)[] = [];
-
-  constructor(buf: Buffer, readonly sep: number) {
-    this.buf = buf;
-  }
-
-  next(): Cut {
-    const b = this.buf, len = this.len, eof = this.eof, sep = this.sep;
-    let i = this.p;
-    // Empty lines outside quotes.
-    for (;;) {
-      if (i >= len) { this.p = i; return Cut.More; }
-      const x = b[i];
-      if (x !== LF && x !== CR) break;
-      if (x === CR && i + 1 >= len && !eof) { this.p = i; return Cut.More; } // \r\n cut in two: read on
-      i += x === CR && i + 1 < len && b[i + 1] === LF ? 2 : 1;
-      this.line++;
-    }
-    this.p = i;
-    const from = i;
-    let starts = this.starts, ends = this.ends, quoted = this.quoted;
-    let n = 0;
-    let breaks = 0;
-    let end: number;
-    for (;;) {
-      if (n === starts.length) {
-        this.starts = starts = grow(starts);
-        this.ends = ends = grow(ends);
-        this.quoted = quoted = grow(quoted);
-      }
-      const fieldStart = i;
-      let x = b[i];
-      if (x === QUOTE) {
-        // csv.ts's rules: "" inside quotes is a quote; after the quotes close, the field runs on
-        // to the separator, and a quote opens quoting again only if it is still empty.
-        let inQuotes = true;
-        let empty = true;
-        i++;
-        for (;;) {
-          if (i >= len) {
-            if (!eof) return Cut.More; // the record goes on in the next read
-            break;
-          }
-          x = b[i]!;
-          if (inQuotes) {
-            if (x === QUOTE) {
-              if (i + 1 >= len && !eof) return Cut.More;
-              if (i + 1 < len && b[i + 1] === QUOTE) { empty = false; i += 2; continue; }
-              inQuotes = false;
-              i++;
-              continue;
-            }
-            if (x === LF || x === CR) {
-              if (x === CR && i + 1 >= len && !eof) return Cut.More;
-              i += x === CR && i + 1 < len && b[i + 1] === LF ? 2 : 1;
-              breaks++;
-              empty = false;
-              continue;
-            }
-            empty = false;
-            i++;
-            continue;
-          }
-          if (x === sep || x === LF || x === CR) break;
-          if (x === QUOTE && empty) inQuotes = true;
-          else empty = false;
-          i++;
-        }
-        if (inQuotes) {
-          // Open at the end of the file: csv.ts drops the record with a warning.
-          this.startLine = this.line;
-          this.start = from;
-          this.end = len;
-          this.line += breaks;
-          this.p = len;
-          return Cut.Unterminated;
-        }
-        quoted[n] = 1;
-      } else {
-        // Most bytes are in unquoted fields: one test for the usual byte, then the rare ones.
-        while (i < len) {
-          x = b[i]!;
-          if (x > CR ? x === sep : x === LF || x === CR || x === sep) break; // a tab is below CR
-          i++;
-        }
-        if (i >= len && !eof) return Cut.More;
-        quoted[n] = 0;
-      }
-      starts[n] = fieldStart;
-      ends[n] = i;
-      n++;
-      if (i >= len) { end = i; break; } // the end of the file ends the record
-      if (b[i] === sep) {
-        i++;
-        if (i >= len && !eof) return Cut.More;
-        if (i >= len) {
-          // "a," at the very end: an empty last field.
-          if (n === starts.length) {
-            this.starts = starts = grow(starts);
-            this.ends = ends = grow(ends);
-            this.quoted = quoted = grow(quoted);
-          }
-          starts[n] = ends[n] = i;
-          quoted[n] = 0;
-          n++;
-          end = i;
-          break;
-        }
-        continue;
-      }
-      if (b[i] === CR && i + 1 >= len && !eof) return Cut.More;
-      end = i;
-      i += b[i] === CR && i + 1 < len && b[i + 1] === LF ? 2 : 1;
-      breaks++;
-      break;
-    }
-    this.n = n;
-    this.start = from;
-    this.end = end;
-    this.startLine = this.line;
-    this.line += breaks;
-    this.p = i;
-    this.decoded.length = 0;
-    return Cut.Record;
-  }
-
-  /** Field k of the last record, decoded. */
-  field(k: number): string {
-    let s = this.decoded[k];
-    if (s === undefined) {
-      s = this.buf.toString('utf8', this.starts[k]!, this.ends[k]!);
-      if (this.quoted[k]) s = unquote(s);
-      this.decoded[k] = s;
-    }
-    return s;
-  }
-
-  /** How a field test sees field k: an empty field is null, one of digits an integer. */
-  kind(k: number): Raw {
-    if (this.quoted[k]) {
-      const s = this.field(k);
-      return s === '' ? Raw.Null : DIGITS.test(s) ? Raw.Number : Raw.String;
-    }
-    const b = this.buf, e = this.ends[k]!;
-    let i = this.starts[k]!;
-    if (i === e) return Raw.Null;
-    if (b[i] === MINUS) i++;
-    if (i === e) return Raw.String;
-    for (; i < e; i++) {
-      const x = b[i]!;
-      if (x < 48 || x > 57) return Raw.String;
-    }
-    return Raw.Number;
-  }
-
-  /** Whether field k is unquoted and all ASCII (its byte count is then its length). */
-  plainAscii(k: number): boolean {
-    if (this.quoted[k]) return false;
-    const b = this.buf, e = this.ends[k]!;
-    for (let i = this.starts[k]!; i < e; i++) if (b[i]! > 127) return false;
-    return true;
-  }
-}
-
-function grow<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T): T {
-  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-  b.set(a);
-  return b;
-}
-
-type RecordTest = () => boolean;
-
-/**
- * A field test on the cutter's last record (column name → field number in `index`). It judges
- * as `compileFieldTest` does; a time window and the length of an `in~` value are read from the
- * bytes, so most records are settled without decoding a field.
- */
-function compileRecordTest(t: FieldTest, index: Map<string, number>, cut: Cutter): RecordTest {
-  const generic = (leaf: FieldTest, k: number): RecordTest => {
-    const compiled = compileFieldTest(leaf);
-    const source: FieldSource = k < 0
-      ? { kind: () => Raw.Unknown, text: () => '' }
-      : { kind: () => cut.kind(k), text: () => cut.field(k) };
-    return () => compiled.test(source);
-  };
-  const build = (t: FieldTest): RecordTest => {
-    switch (t.op) {
-      case 'and': {
-        const parts = t.items.map(build);
-        return () => { for (const f of parts) if (!f()) return false; return true; };
-      }
-      case 'or': {
-        const parts = t.items.map(build);
-        return () => { for (const f of parts) if (f()) return true; return false; };
-      }
-      case 'needs':
-        return build(t.test);
-      case 'after': {
-        const k = index.get(t.column) ?? -1;
-        const slow = generic(t, k);
-        if (k < 0) return slow;
-        const bound = Buffer.from(t.bound, 'latin1');
-        const strict = t.strict;
-        return () => {
-          if (cut.quoted[k]) return slow();
-          const b = cut.buf, s = cut.starts[k]!, e = cut.ends[k]!;
-          if (s === e) return false; // null compares to nothing
-          // Text of another length is not the canonical form (nor is an integer): kept.
-          if (e - s !== 28) return true;
-          let i = 0;
-          while (i < 28 && b[s + i] === bound[i]) i++;
-          if (i === 28) return !strict;
-          // Later text is kept whatever it holds; earlier text fails only in the canonical form.
-          return b[s + i]! > bound[i]! || !isoShape(b, s);
-        };
-      }
-      case 'in': {
-        const k = index.get(t.column) ?? -1;
-        const slow = generic(t, k);
-        if (k < 0) return slow;
-        const lengths = new Set(t.values.map((v) => v.length));
-        return () => {
-          // ASCII text of a length no value has cannot match (lower-casing keeps its length).
-          const n = cut.ends[k]! - cut.starts[k]!;
-          if (!cut.quoted[k] && n > 0 && !lengths.has(n) && cut.kind(k) === Raw.String && cut.plainAscii(k)) return false;
-          return slow();
-        };
-      }
-      case 'int_in': {
-        const k = index.get(t.column) ?? -1;
-        const slow = generic(t, k);
-        if (k < 0) return slow;
-        const set = new Set(t.values.map(Number));
-        return () => {
-          if (cut.quoted[k]) return slow();
-          const b = cut.buf, s = cut.starts[k]!, e = cut.ends[k]!;
-          if (s === e) return false; // null is in no list
-          const neg = b[s] === MINUS;
-          const d0 = neg ? s + 1 : s;
-          // Canonical digits only (no leading zero but "0", no "-0", exact as a number); the rest as compileFieldTest judges it.
-          if (e - d0 < 1 || e - d0 > 15 || (b[d0] === 48 && (e - d0 > 1 || neg))) return slow();
-          let n = 0;
-          for (let i = d0; i < e; i++) {
-            const x = b[i]!;
-            if (x < 48 || x > 57) return true; // not an integer: the test passes
-            n = n * 10 + (x - 48);
-          }
-          return set.has(neg ? -n : n);
-        };
-      }
-      default:
-        return generic(t, index.get(t.column) ?? -1);
-    }
-  };
-  return build(t);
-}
 
 /** Where a read sends what it cuts: records for its own scan, raw text for the others. */
 interface Sink {
@@ -343,8 +58,7 @@ class RecordMaker {
   take(): SourceRecord | undefined {
     const cut = this.cut, sink = this.sink;
     if (!this.header) {
-      const header: string[] = [];
-      for (let k = 0; k < cut.n; k++) header.push((k === 0 ? cut.field(k).replace(/^\uFEFF/, '') : cut.field(k)).trim());
+      const header = headerNames(cut);
       this.header = header;
       const index = new Map(header.map((h, k) => [h, k]));
       const columns = this.columns;
@@ -398,6 +112,20 @@ export async function* fastCsvRecords(
 }
 
 async function* readBlocks(file: DataFile, stats: ReadStats, sep: number, columns: ReadonlySet<string> | undefined, sink: Sink): AsyncGenerator<SourceRecord[]> {
+  // A large file is cut in blocks on every core (parallel.ts), once its header is known.
+  const { size } = await fs.stat(file.path);
+  if (size >= csvScanOptions.minBlocksForWorkers * csvScanOptions.blockBytes) {
+    const fd = openSync(file.path, 'r');
+    try {
+      const head = readHeader(fd, size, sep);
+      if (head) {
+        yield* readInBlocks(file, stats, fd, sep, columns, sink, head);
+        return;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
   const fh = await fs.open(file.path, 'r');
   const progress = { bytesRead: 0 };
   trackBytes(file.path, progress);
@@ -437,6 +165,33 @@ async function* readBlocks(file: DataFile, stats: ReadStats, sep: number, column
     }
   } finally {
     await fh.close();
+  }
+}
+
+/** What readBlocks gives, from blocks cut on every core: the header first, then each block in file order. */
+async function* readInBlocks(file: DataFile, stats: ReadStats, fd: number, sep: number, columns: ReadonlySet<string> | undefined,
+  sink: Sink, head: CsvHeader): AsyncGenerator<SourceRecord[]> {
+  const progress = { bytesRead: 0 };
+  trackBytes(file.path, progress);
+  const header = head.names;
+  const all = sink.tests.length >= 31 ? -1 : (1 << sink.tests.length) - 1;
+  sink.keep?.(head.raw, head.line, all);
+  const wanted = header.map((_, k) => k).filter((k) => !columns || columns.has(header[k]!));
+  const names = wanted.map((k) => header[k]!);
+  const spec: BlockSpec = { sep, header, wanted, tests: sink.tests, self: sink.self, keeping: sink.keep !== undefined, firstStart: head.firstStart };
+  for await (const { block, line, bytes } of scanBlocks(file.path, fd, spec, head.firstLine)) {
+    progress.bytesRead += bytes;
+    for (let i = 0; i < block.warnLines.length; i++) skip(stats, file.path, line + block.warnLines[i]!, block.warnings[i]!);
+    if (sink.keep) for (let i = 0; i < block.kept.length; i++) sink.keep(block.kept[i]!, line + block.keptLines[i]!, block.keptMasks[i]!);
+    if (block.lines.length === 0) continue;
+    const out: SourceRecord[] = [];
+    const values = block.values, w = names.length;
+    for (let i = 0, v = 0; i < block.lines.length; i++) {
+      const rec: Record<string, unknown> = {};
+      for (let j = 0; j < w; j++) rec[names[j]!] = values[v++];
+      out.push({ rec, line: line + block.lines[i]! });
+    }
+    yield out;
   }
 }
 
@@ -506,23 +261,4 @@ export async function* sharedCsvRecords(file: DataFile, stats: ReadStats, sep: n
       else dropShared(shared!, mine);
     }
   }
-}
-
-/** A field that starts with a quote, as csv.ts builds it character by character. */
-function unquote(raw: string): string {
-  let out = '';
-  let inQuotes = false;
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw[i]!;
-    if (inQuotes) {
-      if (ch === '"') {
-        if (raw[i + 1] === '"') { out += '"'; i++; } else inQuotes = false;
-      } else if (ch === '\r' || ch === '\n') {
-        if (ch === '\r' && raw[i + 1] === '\n') i++;
-        out += '\n';
-      } else out += ch;
-    } else if (ch === '"' && out === '') inQuotes = true;
-    else out += ch;
-  }
-  return out;
 }
