@@ -4,7 +4,7 @@
  * made-up Defender rows with tests of the usual shapes first, and its real blocks find the code
  * compiled and its block buffer's pages in memory.
  */
-import type { FieldTest } from '../field-filter.js';
+import { WARM_UP_TESTS } from '../warm-up-tests.js';
 import { BlockScanner, type BlockSpec } from './blocks.js';
 
 const HEADER = ['Timestamp', 'DeviceId', 'DeviceName', 'ActionType', 'RemoteIP', 'RemotePort', 'RemoteIPType', 'FileName',
@@ -26,18 +26,11 @@ function rows(n: number): Buffer {
   return Buffer.from(out.join('\r\n') + '\r\n');
 }
 
-const after: FieldTest = { op: 'after', column: 'Timestamp', bound: '2026-11-02T00:00:00.0000000Z', strict: true };
-const TESTS: FieldTest[] = [
-  { op: 'and', items: [after, { op: 'int_in', column: 'RemotePort', values: ['443', '22'] }, { op: 'in', column: 'RemoteIPType', values: ['Public'], fold: false },
-    { op: 'or', items: [{ op: 'in', column: 'InitiatingProcessFileName', values: ['rclone.exe', 'curl.exe'], fold: true }, { op: 'contains', column: 'InitiatingProcessCommandLine', values: ['sftp', 'ssl', 'put '] }] }] },
-  { op: 'and', items: [after, { op: 'or', items: [{ op: 'in', column: 'FileName', values: ['rclone.exe'], fold: true }, { op: 'contains', column: 'ProcessCommandLine', values: ['scp', 'mega'], all: true }] }] },
-  { op: 'or', items: [{ op: 'needs', needles: ['ConnectionFlow'], test: { op: 'in', column: 'ActionType', values: ['ConnectionFlow'], fold: false } }, { op: 'blank', column: 'SentBytes' }] },
-];
 
 export function warmUp(ms = 25, blockBytes = 4 << 20): void {
   const data = rows(1500);
   const firstStart = data.indexOf('\r\n') + 2;
-  const spec: BlockSpec = { sep: 44, header: HEADER, wanted: [0, 2, 5, 7, 10], tests: TESTS, self: 0, keeping: true, firstStart };
+  const spec: BlockSpec = { sep: 44, header: HEADER, wanted: [0, 2, 5, 7, 10], tests: WARM_UP_TESTS, self: 0, keeping: true, firstStart };
   const stop = performance.now() + ms;
   while (performance.now() < stop) {
     const s = new BlockScanner(data, data.length, 16 << 10, spec);

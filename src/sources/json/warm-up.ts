@@ -5,7 +5,7 @@
  * scanner compiled, and its block buffer's pages in memory. Nothing else of it is kept; it
  * costs the worker some 20 ms of a wait.
  */
-import type { FieldTest } from '../field-filter.js';
+import { WARM_UP_TESTS } from '../warm-up-tests.js';
 import { BlockScanner } from './lines.js';
 
 function lines(n: number): Buffer {
@@ -26,13 +26,6 @@ function lines(n: number): Buffer {
   return Buffer.from(out.join('\n') + '\n');
 }
 
-const after: FieldTest = { op: 'after', column: 'Timestamp', bound: '2026-11-02T00:00:00.0000000Z', strict: true };
-const TESTS: FieldTest[] = [
-  { op: 'and', items: [after, { op: 'int_in', column: 'RemotePort', values: ['443', '22'] }, { op: 'in', column: 'RemoteIPType', values: ['Public'], fold: false },
-    { op: 'or', items: [{ op: 'in', column: 'InitiatingProcessFileName', values: ['rclone.exe', 'curl.exe'], fold: true }, { op: 'contains', column: 'InitiatingProcessCommandLine', values: ['sftp', 'ssl', 'put '] }] }] },
-  { op: 'and', items: [after, { op: 'or', items: [{ op: 'in', column: 'FileName', values: ['rclone.exe'], fold: true }, { op: 'contains', column: 'ProcessCommandLine', values: ['scp', 'mega'], all: true }] }] },
-  { op: 'or', items: [{ op: 'needs', needles: ['ConnectionFlow'], test: { op: 'in', column: 'ActionType', values: ['ConnectionFlow'], fold: false } }, { op: 'blank', column: 'SentBytes' }] },
-];
 
 export function warmUp(ms = 25): void {
   const data = lines(1500);
@@ -40,7 +33,7 @@ export function warmUp(ms = 25): void {
   let s: BlockScanner | undefined;
   while (performance.now() < stop) {
     s?.dispose();
-    s = new BlockScanner(data, data.length, TESTS, 64 << 10);
+    s = new BlockScanner(data, data.length, WARM_UP_TESTS, 64 << 10);
     for (let k = 0; k < s.blocks; k++) s.scan(k);
   }
   s?.prefault();
