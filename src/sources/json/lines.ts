@@ -161,8 +161,10 @@ export class LineFields implements FieldSource {
   private cursor = 0;
   private readonly afterCursor: Uint8Array;
   private readonly cursorMisses: Uint32Array;
-  /** Per column, for the current line: -1 not looked at, else a Raw kind. */
+  /** Per column, its Raw kind on the line it was last looked at (`seenOn`; lines are counted in `lineNo`). */
   readonly kinds: Int8Array;
+  private readonly seenOn: Float64Array;
+  private lineNo = 0;
   /** Value bytes [start, end) of a string (without quotes) or number. */
   readonly starts: Int32Array;
   readonly ends: Int32Array;
@@ -178,6 +180,7 @@ export class LineFields implements FieldSource {
     const n = columns.length;
     this.next = new Float64Array(n);
     this.kinds = new Int8Array(n);
+    this.seenOn = new Float64Array(n).fill(-1);
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
     this.shapes = new Int8Array(n);
@@ -249,13 +252,13 @@ export class LineFields implements FieldSource {
     this.le = end;
     this.cursor = start;
     this.clean = start + 1;
-    this.kinds.fill(-1);
+    this.lineNo++;
   }
 
   kind(c: number): Raw {
-    let k = this.kinds[c]!;
-    if (k < 0) k = this.kinds[c] = this.locate(c);
-    return k;
+    if (this.seenOn[c] === this.lineNo) return this.kinds[c]!;
+    this.seenOn[c] = this.lineNo;
+    return (this.kinds[c] = this.locate(c));
   }
 
   text(c: number): string {
