@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { compileFor, loadData, runPlan } from '../src/engine/query.js';
 import { DEFENDER_TABLES } from '../src/schema/defender-tables.js';
 import { discoverFiles } from '../src/sources/index.js';
+import { mulberry32 } from '../src/sources/seeded-random.js';
 
 const QUERY = 'DeviceNetworkEvents | summarize count() by RemotePort';
 
@@ -29,17 +30,6 @@ function parseSize(text: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROCESSES = [
   ['chrome.exe', 'C:\\Program Files\\Google\\Chrome\\Application', 'Google LLC'],
@@ -120,7 +110,7 @@ function makeRow(rand: () => number, i: number): string {
 
 async function generate(file: string, bytes: number, format: 'jsonl' | 'json' | 'csv'): Promise<number> {
   const out = createWriteStream(file, { highWaterMark: 1 << 20 });
-  const rand = prng(20261101);
+  const rand = mulberry32(20261101);
   const cols = DEFENDER_TABLES.find((t) => t.name === 'DeviceNetworkEvents')!.columns.map((c) => c.name);
   let written = 0;
   let rows = 0;

@@ -12,19 +12,14 @@ import { compileFor, loadData, runPlan } from './query.js';
 import { parseDatetime } from './values/datetime.js';
 import { discoverFiles } from '../sources/index.js';
 import { jsonText } from './values/index.js';
+import { lcg } from '../sources/seeded-random.js';
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-}
 
 const TOOLS = ['rclone.exe', 'RCLONE.EXE', 'curl.exe', 'chrome.exe', 'r\u0063lone.exe', 'WinSCP.exe', 'scp', 'powershell.exe'];
 const LINES = ['copy C:\\data mega:x', 'sync /backup dr:bucket', 'Send-MailMessage -UseSsl', '--type=renderer', 'scp f u@h:/tmp', 'put file.zip', 'x'];
 
 function rows(n: number, seed: number): string[] {
-  const r = rng(seed);
+  const r = lcg(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -91,7 +86,7 @@ const CMDS = ['"C:\\Program Files\\rclone.exe" copy c:\\users\\x mega:y', 'curl.
 
 /** Defender-like lines with the shapes a byte-level reader must not misjudge. */
 function trickyLines(n: number, seed: number): string[] {
-  const r = rng(seed);
+  const r = lcg(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
   const out: string[] = [];
   for (let i = 0; i < n; i++) {

@@ -24,6 +24,7 @@ import { ExfilwatchError } from '../diagnostics/facts.js';
 import { READERS } from './index.js';
 import { PARQUET_LIMITS } from './parquet/parquet.js';
 import { type DataFile, type Reader, newStats } from './reader.js';
+import { mulberry32 } from './seeded-random.js';
 
 const SEED = Number(process.env.EXFILWATCH_FUZZ_SEED ?? 20261101);
 const CASES_PER_SAMPLE = 30;
@@ -79,16 +80,10 @@ function inWorker(reader: string): Promise<{ failures: string[]; cases: number }
   });
 }
 
-/** mulberry32: small, seeded, good enough to pick places and bytes. */
+/** Seeded integers in [0, n), to pick places and bytes. */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
+  const next = mulberry32(seed);
+  return (n: number) => Math.floor(next() * n);
 }
 
 async function runCases({ reader: name, seed }: { reader: string; seed: number }): Promise<void> {

@@ -1,7 +1,7 @@
 /** JSON lines into events: a line holds one record, a `{"records":[...]}` message, or an array. */
 import { parseJsonExact } from '../sources/json/exact.js';
-import { unwrap } from '../sources/json/json.js';
-import { rowsOf, type WatchEvent } from './source.js';
+import { rowsOf, unwrap } from '../sources/json/json.js';
+import type { WatchEvent } from './source.js';
 
 export interface LineProblem {
   offset: number;

@@ -44,13 +44,3 @@ export interface WatchSource {
   idle(): boolean;
   close(): Promise<void>;
 }
-
-/** The rows one parsed JSON value holds: an array's elements, a `records`/`Results` wrapper's, or the object. */
-export function rowsOf(v: unknown): unknown[] | undefined {
-  if (Array.isArray(v)) return v;
-  if (!v || typeof v !== 'object') return undefined;
-  const o = v as Record<string, unknown>;
-  if (Array.isArray(o.records)) return o.records;
-  if (Array.isArray(o.Results)) return o.Results;
-  return [o];
-}

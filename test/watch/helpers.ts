@@ -11,6 +11,7 @@ import type { TableSource } from '../../src/engine/context.js';
 import { loadData, sharedSources } from '../../src/engine/query.js';
 import { parseDatetime, parseTimespan } from '../../src/engine/values/datetime.js';
 import { discoverFiles } from '../../src/sources/index.js';
+import { mulberry32 } from '../../src/sources/seeded-random.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BIN = path.resolve(here, here.split(path.sep).includes('dist') ? '../../../bin/exfilwatch.js' : '../../bin/exfilwatch.js');
@@ -92,16 +93,7 @@ function restrict(src: TableSource, lo: number, hi: number): TableSource {
   };
 }
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG, so a failing run can be repeated. */
+export const rng = mulberry32;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -14,21 +14,16 @@ import { type FieldTest, Raw, compileFieldTest } from '../field-filter.js';
 import { memberOf, newSharedScan } from '../shared-scan.js';
 import { csvRecords } from './csv.js';
 import { csvOptions, fastCsvRecords, sharedCsvRecords } from './fast.js';
+import { lcg } from '../seeded-random.js';
 
 const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-csv-fast-'));
 after(() => rmSync(ROOT, { recursive: true, force: true }));
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-}
 
 const BITS = ['a', 'b c', 'é', '""', '"', ',', '\t', '\n', '\r\n', '\r', '12', '-7', '', ' ', '"x,y"', '"q""q"', '"l1\nl2"', 'x"y', '"a"b', '""z', '"""'];
 
 function text(seed: number): string {
-  const r = rng(seed);
+  const r = lcg(seed);
   const rows: string[] = [];
   const cols = 3 + Math.floor(r() * 3);
   rows.push((r() < 0.3 ? '\uFEFF' : '') + Array.from({ length: cols }, (_, i) => ` c${i} `).join(','));
@@ -109,7 +104,7 @@ const LINES = ['copy --sftp', 'scp x', '"rclone, copy"', '', 'SFTP', '"put ""a""
 
 /** A table with the columns field tests read, in every form the cutter and the tests special-case. */
 function tableText(seed: number): string {
-  const r = rng(seed);
+  const r = lcg(seed);
   const pick = (xs: string[]) => xs[Math.floor(r() * xs.length)]!;
   const nl = r() < 0.5 ? '\n' : '\r\n';
   const rows = [(r() < 0.5 ? '\uFEFF' : '') + 'Timestamp,FileName,RemotePort,Cmd,Note'];

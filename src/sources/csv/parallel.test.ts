@@ -17,25 +17,20 @@ import { newSharedScan } from '../shared-scan.js';
 import { csvRecords } from './csv.js';
 import { fastCsvRecords, sharedCsvRecords } from './fast.js';
 import { csvScanCounts, csvScanOptions } from './parallel.js';
+import { lcg } from '../seeded-random.js';
 
 const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-csv-parallel-'));
 after(() => rmSync(ROOT, { recursive: true, force: true }));
 const saved = { ...csvScanOptions };
 afterEach(() => Object.assign(csvScanOptions, saved));
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-}
 
 /** Field texts that trip a guessed block start: line breaks inside quotes, quoted separators, escaped quotes. */
 const FIELDS = ['rclone.exe', 'cmd.exe', '443', '22', '', 'é', '"a,b"', '"q""q"', '"""', '""', '"l1\nl2"', '"l1\r\nl2\r\n"', '"\n\n\n"',
   '"x\n,y\n""z""\n"', '"line\rbreak"', '"' + 'long\n'.repeat(12) + '"', 'x"y', '"a"b', '2026-11-02T00:00:00.0000001Z', '2026-11-01T23:00:00.0000000Z'];
 
 function body(seed: number): string {
-  const r = rng(seed);
+  const r = lcg(seed);
   const pick = () => FIELDS[Math.floor(r() * FIELDS.length)]!;
   const nl = r() < 0.5 ? '\n' : '\r\n';
   const rows = [(r() < 0.5 ? '\uFEFF' : '') + 'Timestamp,FileName,RemotePort,Cmd'];

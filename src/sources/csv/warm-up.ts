@@ -4,6 +4,7 @@
  * made-up Defender rows with tests of the usual shapes first, and its real blocks find the code
  * compiled and its block buffer's pages in memory.
  */
+import { lcg } from '../seeded-random.js';
 import { WARM_UP_TESTS } from '../warm-up-tests.js';
 import { BlockScanner, type BlockSpec } from './blocks.js';
 
@@ -12,8 +13,7 @@ const HEADER = ['Timestamp', 'DeviceId', 'DeviceName', 'ActionType', 'RemoteIP',
 
 function rows(n: number): Buffer {
   const out = [HEADER.join(',')];
-  let seed = 7;
-  const r = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const r = lcg(7);
   for (let i = 0; i < n; i++) {
     const t = `2026-11-0${1 + (i % 3)}T${String(i % 24).padStart(2, '0')}:00:00.${String(i).padStart(7, '0')}Z`;
     out.push([

@@ -13,20 +13,15 @@ import type { FieldTest } from '../field-filter.js';
 import { gzipScanOptions, scanGzipFile } from './gzip-scan.js';
 import { scanFile } from './parallel.js';
 import type { LineBlock } from './parallel.js';
+import { lcg } from '../seeded-random.js';
 
 const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-gzip-scan-test-'));
 after(() => rmSync(ROOT, { recursive: true, force: true }));
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-}
 
 /** Lines of records, some long, blank, CRLF-ended or with non-ASCII text; a BOM first. */
 function text(seed: number, n: number, final: boolean): string {
-  const r = rng(seed);
+  const r = lcg(seed);
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const x = r();

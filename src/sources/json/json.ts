@@ -272,7 +272,7 @@ function lineRecords(t: string, n: number, file: DataFile, stats: ReadStats): So
 }
 
 /** The rows one JSON value holds: an array's elements, a `records` or `Results` wrapper's, or the object itself. */
-function rowsOf(v: unknown): unknown[] | undefined {
+export function rowsOf(v: unknown): unknown[] | undefined {
   if (Array.isArray(v)) return v;
   if (!v || typeof v !== 'object') return undefined;
   const o = v as Record<string, unknown>;

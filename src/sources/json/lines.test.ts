@@ -13,16 +13,11 @@ import { BlockScanner, LineFields, compileLineTest } from './lines.js';
 import { scanFile, scanOptions } from './parallel.js';
 import { parseJsonExact } from './exact.js';
 import { norm } from '../../schema/values/int64.js';
+import { lcg } from '../seeded-random.js';
 
 const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-lines-test-'));
 after(() => rmSync(ROOT, { recursive: true, force: true }));
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-}
 
 function write(name: string, text: string | Buffer): string {
   const p = path.join(ROOT, name);
@@ -38,7 +33,7 @@ function reference(text: string): [string, number][] {
 }
 
 test('blocks of any size give every line once, numbered, whichever thread scans them', async () => {
-  const r = rng(7);
+  const r = lcg(7);
   const lines: string[] = [];
   for (let i = 0; i < 400; i++) {
     const n = Math.floor(r() * 300);
@@ -74,7 +69,7 @@ test('a block read on past its end finishes its last line; a file without a fina
 
 /** Random records and their lines, some of them written in ways a byte reader must be careful with. */
 function records(n: number, seed: number): { rec: Record<string, unknown>; line: string }[] {
-  const r = rng(seed);
+  const r = lcg(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
   const out: { rec: Record<string, unknown>; line: string }[] = [];
   for (let i = 0; i < n; i++) {
@@ -201,7 +196,7 @@ function referenceExact(text: string): unknown {
 }
 
 test('the exact parse agrees with the plain character walk', () => {
-  const r = rng(3);
+  const r = lcg(3);
   const pieces = ['"a\\"b"', '"\\\\"', '"12345678901234567890"', '9007199254740993', '-9223372036854775808', '123456789012345678901234',
     '1.2345678901234567e300', '12345678901234567.5', '[1,"x",{"k":18446744073709551615}]', '"c:\\\\users\\\\x"', 'null', 'true', '0',
     '1234567890123456', '1e20', '-9007199254740993', '{"k0":9007199254740995}', '"\\"k1\\":9007199254740997"'];

@@ -787,7 +787,8 @@ function takeBuffer(): Buffer {
 
 /** A block scanner for one file and one set of tests: owns its buffer and compiled tests. */
 export class BlockScanner {
-  private buf = takeBuffer();
+  /** Taken when a block is first read (a scanner of bytes it is handed needs none). */
+  private buf: Buffer | undefined;
   private readonly fields: LineFields | undefined;
   private readonly tests: (LineTest | undefined)[];
   /** Mask of the tests that pass every line (no field test). */
@@ -808,12 +809,13 @@ export class BlockScanner {
 
   /** Done with: its buffer serves the thread's next scanner (keep at most two). */
   dispose(): void {
-    if (this.buf.length === BUFFER_BYTES && spareBuffers.length < 2 && !spareBuffers.includes(this.buf)) spareBuffers.push(this.buf);
+    const b = this.buf;
+    if (b && b.length === BUFFER_BYTES && spareBuffers.length < 2 && !spareBuffers.includes(b)) spareBuffers.push(b);
   }
 
   /** Touches every page of the block buffer, so the first real read does not fault them in. */
   prefault(): void {
-    this.buf.fill(0);
+    (this.buf ??= takeBuffer()).fill(0);
   }
 
   get blocks(): number {
@@ -837,7 +839,7 @@ export class BlockScanner {
     const start = index * this.blockBytes;
     if (start >= this.size) return out;
     const stop = Math.min(start + this.blockBytes, this.size);
-    let whole = this.buf;
+    let whole = (this.buf ??= takeBuffer());
     // whole holds the file's bytes [base, base + len); a block other than the first starts reading
     // one byte early, so that a line starting exactly at its start is seen to. Searches run on
     // `b`, the bytes read: past them the buffer holds an earlier block's.

@@ -5,13 +5,13 @@
  * scanner compiled, and its block buffer's pages in memory. Nothing else of it is kept; it
  * costs the worker some 20 ms of a wait.
  */
+import { lcg } from '../seeded-random.js';
 import { WARM_UP_TESTS } from '../warm-up-tests.js';
 import { BlockScanner } from './lines.js';
 
 function lines(n: number): Buffer {
   const out: string[] = [];
-  let seed = 7;
-  const r = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const r = lcg(7);
   for (let i = 0; i < n; i++) {
     const t = `2026-11-0${1 + (i % 3)}T${String(i % 24).padStart(2, '0')}:00:00.${String(i).padStart(7, '0')}Z`;
     out.push(JSON.stringify({

@@ -11,6 +11,7 @@ import { type DataFile, type SourceRecord, newStats } from '../reader.js';
 import { PARSERS } from './decode.js';
 import { parquetReader } from './parquet.js';
 import { type ColumnStats, type GroupStats, STAT_PARSERS, groupStats, rowGroupMayPass, statColumns } from './stats.js';
+import { mulberry32 } from '../seeded-random.js';
 
 const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-parquet-stats-'));
 after(() => rmSync(ROOT, { recursive: true, force: true }));
@@ -119,16 +120,6 @@ test('statistics are read only for top-level columns whose order we know', () =>
 // Property: on generated files of many row groups, a group the statistics rule out holds no row
 // the row test passes, and the reader's rows are the same with its field test as filtered after.
 
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const NAMES = ['rclone.exe', 'RClone.exe', 'cmd.exe', 'powershell.exe', '', 'winscp.exe', '\uFEFFcmd.exe', 'zeta', 'é.exe'];
 const DAY = 86_400_000_000n;
@@ -184,7 +175,7 @@ test('property: statistics never rule out a group holding a passing row, and ski
   let ruledOut = 0;
   let groups = 0;
   for (let seed = 1; seed <= 12; seed++) {
-    const rnd = random(seed);
+    const rnd = mulberry32(seed);
     const buf = generated(rnd, 600);
     const p = path.join(ROOT, `g${seed}.parquet`);
     writeFileSync(p, buf);
