@@ -1,25 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileQuery } from '../../kql/index.js';
-import { collect } from '../batch.js';
-import { createContext, run } from '../run.js';
-import { jsonOutput } from '../values/index.js';
-
-interface Result { columns: string[]; rows: unknown[][] }
-
-/** Runs a query over datatable inputs; columns as `name:type`, cells as their JSON output. */
-async function q(text: string): Promise<Result> {
-  const plan = compileQuery(text, { tables: [] });
-  const b = await collect(run(plan.result, createContext({ now: 0, table: () => undefined })), plan.result.schema);
-  const rows: unknown[][] = [];
-  for (let i = 0; i < b.length; i++) rows.push(b.columns.map((c, k) => JSON.parse(jsonOutput(b.fields[k]!.type, c[i]))));
-  return { columns: b.fields.map((f) => `${f.name}:${f.type}`), rows };
-}
-
-/** Rows in a canonical order, for operators whose output order is unspecified. */
-function sorted(rows: unknown[][]): unknown[][] {
-  return [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-}
+import { q, sorted } from './testing.js';
 
 const XY = `let X = datatable(Key:string, Value1:long)['a',1, 'b',2, 'b',3, 'c',4];
 let Y = datatable(Key:string, Value2:long)['b',10, 'c',20, 'c',30, 'd',40];`;

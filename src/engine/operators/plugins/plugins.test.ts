@@ -1,27 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileQuery } from '../../../kql/index.js';
-import { collect } from '../../batch.js';
 import { scalarFunction } from '../../functions/registry.js';
-import { createContext, run } from '../../run.js';
-import { jsonOutput } from '../../values/index.js';
+import { createContext } from '../../run.js';
 import { plugin } from './registry.js';
 import type { Evaluate } from './types.js';
-
-interface Result { columns: string[]; rows: unknown[][] }
-
-/** Runs a query over datatable inputs; columns as `name:type`, cells as their JSON output. */
-async function q(text: string): Promise<Result> {
-  const plan = compileQuery(text, { tables: [] });
-  const b = await collect(run(plan.result, createContext({ now: 0, table: () => undefined })), plan.result.schema);
-  const rows: unknown[][] = [];
-  for (let i = 0; i < b.length; i++) rows.push(b.columns.map((c, k) => JSON.parse(jsonOutput(b.fields[k]!.type, c[i]))));
-  return { columns: b.fields.map((f) => `${f.name}:${f.type}`), rows };
-}
-
-function sorted(rows: unknown[][]): unknown[][] {
-  return [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
-}
+import { q, sorted } from '../testing.js';
 
 const day = (d: string) => `${d}T00:00:00.0000000Z`;
 
