@@ -23,6 +23,7 @@ import { facts } from '../../diagnostics/facts.js';
 import { coerce } from '../../engine/values/index.js';
 import { parseLine, type LineProblem } from '../lines.js';
 import type { KeepFrom, WatchEvent, WatchSource } from '../source.js';
+import { TimeOrderMerge, WAIT_MS } from './merge.js';
 import { DEFAULT_PARTITIONS, durableName, ownedBuckets, parseSubject, partitionFilter, partitionsOfDescription } from './subjects.js';
 
 export interface NatsSourceOptions {
@@ -73,8 +74,6 @@ export interface NatsCheckpoint {
   parts: Record<string, { keep: number; read: number }>;
 }
 
-/** How long a partition with messages still to deliver may hold back the others' events (ms). */
-const MAX_HOLD_MS = 1000;
 
 export class NatsSource implements WatchSource {
   readonly name: string;
@@ -86,7 +85,7 @@ export class NatsSource implements WatchSource {
   private closed = false;
   private restored?: NatsCheckpoint;
   private replaying = false;
-  private blockedSince = 0;
+  private readonly merge = new TimeOrderMerge();
   private wakeReader?: () => void;
   private wakePullers: (() => void)[] = [];
   private pullers: Promise<void>[] = [];
@@ -188,26 +187,14 @@ export class NatsSource implements WatchSource {
     }
     this.replaying = false;
     // 2. Live: one pull loop per partition into its own short buffer; batches go out merged by
-    // Timestamp across the partitions (each is in time order as published), so the watcher's event
-    // clock does not run ahead on one partition while another still holds earlier events.
+    // Timestamp across the partitions (merge.ts).
     for (const p of this.parts) this.pullers.push(this.pull(p));
     const batch = this.o.batch ?? 1000;
     while (!this.closed) {
       const out: WatchEvent[] = [];
       for (;;) {
-        let best: PartitionState | undefined;
-        let blocked = false;
-        for (const p of this.parts) {
-          const head = p.buffer[0];
-          if (!head) { if (p.pending !== 0) blocked = true; continue; }
-          if (!best || head.ts < best.buffer[0]!.ts) best = p;
-        }
-        if (blocked) {
-          this.blockedSince ||= Date.now();
-          // A partition that is slow to deliver holds the others back, but not for long.
-          if (Date.now() - this.blockedSince < MAX_HOLD_MS) break;
-        } else this.blockedSince = 0;
-        if (!best) break;
+        const best = this.merge.next(this.parts);
+        if (best === undefined || best === 'hold') break;
         const item = best.buffer.shift()!;
         best.unacked.push({ seq: item.msg.seq, msg: item.msg });
         if (item.msg.seq + 1 > best.handedTo) best.handedTo = item.msg.seq + 1;
@@ -219,10 +206,12 @@ export class NatsSource implements WatchSource {
         yield out;
         continue;
       }
+      const waitStart = Date.now();
       await new Promise<void>((resolve) => {
-        const t = setTimeout(() => { this.wakeReader = undefined; resolve(); }, 50);
+        const t = setTimeout(() => { this.wakeReader = undefined; resolve(); }, WAIT_MS);
         this.wakeReader = () => { clearTimeout(t); this.wakeReader = undefined; resolve(); };
       });
+      this.merge.waited(Date.now() - waitStart);
     }
   }
 
