@@ -7,7 +7,7 @@
  */
 import type h3Module from 'h3-js';
 import type geodesicModule from 'geographiclib-geodesic';
-import { lazyRequire } from './geo/lazy.js';
+import { lazyRequire } from './lazy-require.js';
 import { facts } from '../../diagnostics/facts.js';
 import { asBool, asNumber } from './conversion.js';
 import type { BindContext, RowFn, ScalarFunction } from './types.js';

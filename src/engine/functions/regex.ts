@@ -3,9 +3,12 @@
  * gives linear-time matching, so a user's pattern can never hang a hunt, and the same syntax
  * Kusto accepts. Compiled patterns are cached by text and flags.
  */
-import { RE2JS } from 're2js';
+import type { RE2JS as RE2JSClass } from 're2js';
+import { lazyRequire } from './lazy-require.js';
 
-export type Regex = ReturnType<typeof RE2JS.compile>;
+const RE2JS = lazyRequire<typeof RE2JSClass>('re2js', (m) => m.RE2JS);
+
+export type Regex = ReturnType<typeof RE2JSClass.compile>;
 
 const cache = new Map<string, Regex>();
 

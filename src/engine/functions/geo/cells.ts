@@ -4,7 +4,7 @@
  * JavaScript, so its cell ids and boundaries are the reference ones).
  */
 import type s2js from 's2js';
-import { lazyRequire } from './lazy.js';
+import { lazyRequire } from '../lazy-require.js';
 import type { LngLat } from './sphere.js';
 import { toLngLat } from './sphere.js';
 

@@ -6,7 +6,7 @@
  * the same object on every row.
  */
 import type s2js from 's2js';
-import { lazyRequire } from './lazy.js';
+import { lazyRequire } from '../lazy-require.js';
 import { type LngLat, type Vec3, add, edgeIntersection, sameVec, toPoint, validLngLat } from './sphere.js';
 
 const s2: typeof s2js.s2 = lazyRequire('s2js', (m) => m.s2);

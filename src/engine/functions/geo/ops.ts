@@ -4,7 +4,7 @@
  * simplification.
  */
 import type s2js from 's2js';
-import { lazyRequire } from './lazy.js';
+import { lazyRequire } from '../lazy-require.js';
 import {
   type LngLat, type Vec3, angleBetween, cross, distanceToEdge, edgeIntersection, norm,
   normalize, projectOnEdge, sameVec, toLngLat, toPoint,
