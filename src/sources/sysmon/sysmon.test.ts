@@ -16,7 +16,7 @@ import { type DataFile, discoverFiles, newStats } from '../index.js';
 import { toWinEvent, type WinEvent } from '../evtx/event.js';
 import { SYSMON_MAPPINGS } from './mapping.js';
 import { sysmonReader } from './sysmon.js';
-import { TRANSFORMS, TRANSFORM_ARITY, ipType } from './transforms.js';
+import { TRANSFORMS, TRANSFORM_ARITY } from './transforms.js';
 import { parseXmlElement, scanEvents } from './xml.js';
 
 const FORMATS = fileURLToPath(new URL('../../../../../shared/corpus/formats/', import.meta.url));
@@ -109,16 +109,18 @@ test('transforms', () => {
   assert.equal(T.protocol!('tcp'), 'Tcp');
   assert.equal(T.connection_action!('true'), 'ConnectionSuccess');
   assert.equal(T.connection_action!('false'), 'InboundConnectionAccepted');
+  // ip_type is schema/ip-type.ts (its cases are in ip-type.test.ts): Defender's documented values,
+  // link-local Private and multicast Reserved; null for text that is not an address.
   const types: [string, string | null][] = [
     ['8.8.8.8', 'Public'], ['40.77.226.250', 'Public'], ['10.0.2.15', 'Private'], ['172.16.0.1', 'Private'],
-    ['172.32.0.1', 'Public'], ['192.168.62.2', 'Private'], ['127.0.0.1', 'Loopback'], ['169.254.180.25', 'LinkLocal'],
-    ['239.255.255.250', 'Multicast'], ['255.255.255.255', 'Broadcast'], ['0.0.0.0', 'Reserved'], ['100.64.0.1', 'Reserved'],
-    ['::1', 'Loopback'], ['::', 'Reserved'], ['fe80::252c:71a:8319:6430', 'LinkLocal'], ['fe80:0:0:0:252c:71a:8319:6430', 'LinkLocal'],
-    ['ff02:0:0:0:0:0:1:3', 'Multicast'], ['fd00::1', 'Private'], ['::ffff:10.0.0.1', 'FourToSixMapping'],
-    ['2001:0:4136:e378::1', 'Teredo'], ['2606:4700::1111', 'Public'], ['fe80::1%12', 'LinkLocal'],
-    ['not-an-ip', null], ['1.2.3', null], ['1::2::3', null],
+    ['172.32.0.1', 'Public'], ['192.168.62.2', 'Private'], ['127.0.0.1', 'Loopback'], ['169.254.180.25', 'Private'],
+    ['239.255.255.250', 'Reserved'], ['255.255.255.255', 'Broadcast'], ['0.0.0.0', 'Reserved'], ['100.64.0.1', 'Reserved'],
+    ['::1', 'Loopback'], ['::', 'Reserved'], ['fe80::252c:71a:8319:6430', 'Private'], ['fe80:0:0:0:252c:71a:8319:6430', 'Private'],
+    ['ff02:0:0:0:0:0:1:3', 'Reserved'], ['fd00::1', 'Private'], ['::ffff:10.0.0.1', 'FourToSixMapping'],
+    ['2001:0:4136:e378::1', 'Teredo'], ['2606:4700::1111', 'Public'], ['fe80::1%12', 'Private'],
+    ['not-an-ip', null], ['1.2.3', null], ['1::2::3', null], ['', null],
   ];
-  for (const [ip, want] of types) assert.equal(ipType(ip), want, ip);
+  for (const [ip, want] of types) assert.equal(T.ip_type!(ip), want, ip);
 });
 
 test('Windows-rendered Sysmon XML gives the expected field values', { skip: !have }, async () => {
@@ -153,8 +155,8 @@ test('Sysmon XML maps onto Defender rows', { skip: !have }, async () => {
     [tcp.Timestamp, tcp.DeviceName, tcp.ActionType, tcp.RemoteIP, tcp.RemotePort, tcp.RemoteIPType, tcp.LocalIP, tcp.LocalPort, tcp.LocalIPType, tcp.Protocol],
     ['2019-03-18T16:57:48.2140000Z', 'vagrant-2012-r2', 'ConnectionSuccess', '40.77.226.250', '443', 'Public', '10.0.2.15', '1139', 'Private', 'Tcp'],
   );
-  assert.equal(r[1]!.rec.RemoteIPType, 'Multicast', 'udp IPv6 fe80:: → ff02::');
-  assert.equal(r[1]!.rec.LocalIPType, 'LinkLocal');
+  assert.equal(r[1]!.rec.RemoteIPType, 'Reserved', 'udp IPv6 fe80:: → ff02:: (multicast)');
+  assert.equal(r[1]!.rec.LocalIPType, 'Private', 'link-local');
   const wmi = r[3]!.rec;
   assert.deepEqual(
     [wmi.FileName, wmi.FolderPath, wmi.ProcessCommandLine, wmi.ProcessId, wmi.AccountDomain, wmi.AccountName, wmi.LogonId, wmi.SHA1, wmi.InitiatingProcessFileName, wmi.InitiatingProcessId, wmi.InitiatingProcessCommandLine],
@@ -264,7 +266,7 @@ test('Sysmon for Linux in syslog: prefixes and other lines ignored, process info
   const net = r[2]!.rec;
   assert.deepEqual(
     [net.DeviceName, net.RemoteIP, net.RemotePort, net.RemoteIPType, net.RemoteUrl, net.InitiatingProcessFileName, net.InitiatingProcessCommandLine, net.InitiatingProcessAccountName],
-    ['web-01', '198.51.100.23', '22', 'Public', undefined, 'rclone', 'rclone copy /srv/exports backup-sftp:/drop --transfers 8', 'alice'],
+    ['web-01', '5.75.200.23', '22', 'Public', undefined, 'rclone', 'rclone copy /srv/exports backup-sftp:/drop --transfers 8', 'alice'],
   );
   assert.equal(stats.skipped, 0);
   assert.match(stats.warnings[0]!.message, /^1 event\(s\) have no Defender table mapping .*Sysmon Event ID 5: 1\); 4 loaded$/);

@@ -4,7 +4,7 @@
  * transform (`via`), or with a constant (`value`). Zeek fields no entry reads go, unchanged, into
  * `AdditionalFields`. docs/zeek.md explains the choices.
  */
-import { ipType } from './ip-type.js';
+import { ipType } from '../../schema/ip-type.js';
 import type { ZeekRecord } from './read.js';
 
 /** Our ActionType for a Zeek flow (Defender has none like it; documented in docs/zeek.md). */
@@ -16,7 +16,8 @@ const VIA = {
     if (typeof v !== 'string') return v;
     return ({ tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp' } as Record<string, string>)[v.toLowerCase()] ?? v;
   },
-  ipType: (v: unknown): unknown => (typeof v === 'string' ? ipType(v) : ''),
+  /** Defender's LocalIPType/RemoteIPType; '' when the field is not an address. */
+  ipType: (v: unknown): unknown => (typeof v === 'string' ? (ipType(v) ?? '') : ''),
 } satisfies Record<string, (v: unknown) => unknown>;
 
 export interface ColumnRule {

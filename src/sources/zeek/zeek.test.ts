@@ -11,8 +11,8 @@ import { defenderTables, findTable } from '../../schema/index.js';
 import { type DataFile, discoverFiles, newStats } from '../index.js';
 import type { ReadStats } from '../reader.js';
 import { claimsZeekConn } from './detect.js';
-import { ipType } from './ip-type.js';
-import { CONN_TO_NETWORK_EVENTS } from './mapping.js';
+import { ipType } from '../../schema/ip-type.js';
+import { CONN_TO_NETWORK_EVENTS, toNetworkEvent } from './mapping.js';
 import { epochToIso } from './read.js';
 import { zeekReader } from './zeek.js';
 
@@ -226,16 +226,20 @@ test('the mapping writes only DeviceNetworkEvents columns', () => {
   assert.equal(new Set(CONN_TO_NETWORK_EVENTS.map((r) => r.to)).size, CONN_TO_NETWORK_EVENTS.length, 'no column twice');
 });
 
-test('ipType and epochToIso', () => {
-  const cases: [string, string][] = [
-    ['8.8.8.8', 'Public'], ['10.1.2.3', 'Private'], ['172.16.0.1', 'Private'], ['172.32.0.1', 'Public'], ['192.168.1.1', 'Private'],
-    ['127.0.0.1', 'Loopback'], ['169.254.1.1', 'Private'], ['255.255.255.255', 'Broadcast'], ['224.0.0.251', 'Reserved'],
-    ['100.64.0.1', 'Reserved'], ['198.51.100.10', 'Reserved'], ['0.0.0.0', 'Reserved'], ['::1', 'Loopback'], ['::', 'Reserved'],
-    ['::ffff:10.0.0.5', 'FourToSixMapping'], ['2001:0:4137:9e50::1', 'Teredo'], ['2001:4860:0:2001::68', 'Public'],
-    ['fe80::1%eth0', 'Private'], ['fd00::1', 'Private'], ['ff02::1', 'Reserved'], ['2001:db8::1', 'Reserved'],
-    ['not an ip', ''], ['1.2.3.256', ''], ['1::2::3', ''],
+test('LocalIPType/RemoteIPType come from schema/ip-type.ts, empty for non-addresses; epochToIso', () => {
+  // The classifier's own cases are in src/schema/ip-type.test.ts; here, that the mapping uses it.
+  const pairs: [string, string][] = [
+    ['10.1.2.3', '8.8.8.8'], ['169.254.1.1', '224.0.0.251'], ['fe80::1%eth0', 'ff02::1'], ['::ffff:10.0.0.5', '2001:0:4137:9e50::1'],
+    ['127.0.0.1', '255.255.255.255'], ['not an ip', '1.2.3.256'], ['', '10.0.0.0/8'],
   ];
-  for (const [ip, t] of cases) assert.equal(ipType(ip), t, ip);
+  for (const [orig, resp] of pairs) {
+    const rec = toNetworkEvent({ 'id.orig_h': orig, 'id.resp_h': resp });
+    assert.deepEqual([rec.LocalIPType, rec.RemoteIPType], [ipType(orig) ?? '', ipType(resp) ?? ''], `${orig} ${resp}`);
+  }
+  const linkLocal = toNetworkEvent({ 'id.orig_h': '169.254.1.1', 'id.resp_h': 'ff02::1' });
+  assert.deepEqual([linkLocal.LocalIPType, linkLocal.RemoteIPType], ['Private', 'Reserved']);
+  const bad = toNetworkEvent({ 'id.orig_h': 'not an ip', 'id.resp_h': '1.2.3.256' });
+  assert.deepEqual([bad.LocalIPType, bad.RemoteIPType], ['', '']);
   assert.equal(epochToIso('1329843175.736107'), '2012-02-21T16:52:55.7361070Z');
   assert.equal(epochToIso('1329843175'), '2012-02-21T16:52:55.0000000Z');
   assert.equal(epochToIso('1.2e9'), '2008-01-10T21:20:00.0000000Z');

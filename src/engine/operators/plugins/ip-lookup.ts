@@ -6,9 +6,10 @@
  */
 import { facts } from '../../../diagnostics/facts.js';
 import type { Expr } from '../../../kql/plan.js';
+import { parseIpv4, parseIpv6 } from '../../../schema/values/ip.js';
 import { type Batch, fieldIndex } from '../../batch.js';
 import type { ExecContext } from '../../context.js';
-import { parseIpv4, maskIpv4, parseIpv6 } from '../../functions/ip.js';
+import { maskIpv4 } from '../../functions/ip.js';
 import { stringifier } from '../../functions/operators.js';
 import { columnArg, constant, input, lookupJoin, rowKey, tableArg } from './common.js';
 import type { Plugin, PluginCall } from './types.js';
