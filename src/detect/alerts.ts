@@ -244,35 +244,77 @@ function cmpTicks(a: I64 | null, b: I64 | null): number {
 
 const SEVERITY_RANK = { Informational: 0, Low: 1, Medium: 2, High: 3 };
 
-/** Groups alerts on the same device and account whose times lie within `gap` of each other. */
-export function groupIncidents(alerts: Alert[], gap = '2h'): Incident[] {
-  const span = Number(parseTimespan(gap) ?? 0);
-  const sorted = [...alerts].sort((a, b) => cmpTicks(a.ticks, b.ticks));
-  const open = new Map<string, { incident: Incident; lastTicks: number }>();
-  const incidents: Incident[] = [];
-  for (const a of sorted) {
+/** How far apart in time two alerts on one device and account may be and still share an incident. */
+export const INCIDENT_GAP = '2h';
+
+/** An open incident: its id and its earliest and latest alerts' times (ticks). */
+export type OpenIncident = { id: string; firstTicks: number; lastTicks: number };
+
+/**
+ * Incidents as alerts come: an alert joins the open incident of its device and account when it
+ * lies within the gap of that incident's alerts (after its latest, or before its earliest: watch's
+ * rules, on their own schedules, may find an earlier alert later), else it opens one, whose id
+ * comes from the device, the account and this first alert's time. `hunt` feeds it a run's alerts
+ * in time order, so an incident is named by its earliest alert; `watch` feeds it each tick's
+ * alerts as they go out and keeps its state in the checkpoint, so an incident keeps the name its
+ * first alert out gave it.
+ */
+export class IncidentGrouper {
+  private readonly span: number;
+  private readonly open = new Map<string, OpenIncident>();
+
+  constructor(gap = INCIDENT_GAP, state: [string, OpenIncident][] = []) {
+    this.span = Number(parseTimespan(gap) ?? 0);
+    for (const [k, v] of state) this.open.set(k, v);
+  }
+
+  /** The alert's incident id; `opened` when the alert starts a new incident. */
+  assign(a: Alert): { id: string; opened: boolean } {
     const host = a.entities.host ?? '';
     const account = a.entities.account ?? '';
     const key = `${host.toLowerCase()}\u0000${account.toLowerCase()}`;
     const t = a.ticks === null ? NaN : Number(a.ticks);
-    let cur = open.get(key);
-    if (!cur || !(t - cur.lastTicks <= span)) {
-      const incident: Incident = { id: '', host, account, first: a.time, last: a.time, severity: a.severity, alertIds: [], rules: [] };
-      cur = { incident, lastTicks: t };
-      open.set(key, cur);
-      incidents.push(incident);
+    const cur = this.open.get(key);
+    if (cur && t >= cur.firstTicks - this.span && t <= cur.lastTicks + this.span) {
+      if (t > cur.lastTicks) cur.lastTicks = t;
+      if (t < cur.firstTicks) cur.firstTicks = t;
+      return { id: cur.id, opened: false };
     }
-    const inc = cur.incident;
+    const id = 'INC-' + stableId(host, account, a.time).slice(0, 10);
+    this.open.set(key, { id, firstTicks: t, lastTicks: t });
+    return { id, opened: true };
+  }
+
+  /** Forgets incidents no alert at or after `ticks` can join. */
+  trim(ticks: number): void {
+    for (const [k, v] of this.open) if (!(v.lastTicks + this.span >= ticks)) this.open.delete(k);
+  }
+
+  state(): [string, OpenIncident][] {
+    return [...this.open];
+  }
+}
+
+/** Groups a run's alerts on the same device and account whose times lie within `gap` of each other. */
+export function groupIncidents(alerts: Alert[], gap = INCIDENT_GAP): Incident[] {
+  const sorted = [...alerts].sort((a, b) => cmpTicks(a.ticks, b.ticks));
+  const grouper = new IncidentGrouper(gap);
+  const byId = new Map<string, Incident>();
+  const incidents: Incident[] = [];
+  for (const a of sorted) {
+    const { id, opened } = grouper.assign(a);
+    let inc = byId.get(id);
+    if (opened || !inc) {
+      inc = { id, host: a.entities.host ?? '', account: a.entities.account ?? '', first: a.time, last: a.time, severity: a.severity, alertIds: [], rules: [] };
+      byId.set(id, inc);
+      incidents.push(inc);
+    }
     inc.alertIds.push(a.id);
     if (!inc.rules.includes(a.ruleId)) inc.rules.push(a.ruleId);
     inc.last = a.time;
     if (SEVERITY_RANK[a.severity] > SEVERITY_RANK[inc.severity]) inc.severity = a.severity;
-    cur.lastTicks = Number.isNaN(t) ? cur.lastTicks : t;
+    a.incidentId = id;
   }
-  for (const inc of incidents) inc.id = 'INC-' + stableId(inc.host, inc.account, inc.first).slice(0, 10);
-  const byAlert = new Map<string, string>();
-  for (const inc of incidents) for (const id of inc.alertIds) byAlert.set(id, inc.id);
-  for (const a of alerts) a.incidentId = byAlert.get(a.id);
   return incidents;
 }
 

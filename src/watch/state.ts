@@ -1,6 +1,7 @@
 /** Checkpoints: one JSON file in the state directory, replaced atomically (write a temporary file, fsync it, rename, fsync the directory). */
 import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type { OpenIncident } from '../detect/index.js';
 
 export interface Checkpoint {
   version: 1;
@@ -12,6 +13,8 @@ export interface Checkpoint {
   emitted: [string, number][];
   /** Suppression: per rule and entity key, the last alert time (ticks). */
   suppression: [string, number][];
+  /** Open incidents by device and account: id and latest alert time (ticks); absent in older checkpoints. */
+  incidents?: [string, OpenIncident][];
   /** Alerts decided and recorded but not yet handed to every sink (the outbox). */
   outbox: Record<string, unknown>[];
   /** Largest event Timestamp seen (ticks), the event clock. */

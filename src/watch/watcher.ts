@@ -9,7 +9,7 @@
  * rebuilt by replaying from the checkpointed positions.
  */
 import { ExfilwatchError } from '../diagnostics/facts.js';
-import { type Alert, alertRecord, buildAlerts, type Rule, type Watchlist, withWatchlists } from '../detect/index.js';
+import { type Alert, alertRecord, buildAlerts, INCIDENT_GAP, IncidentGrouper, type Rule, type Watchlist, withWatchlists } from '../detect/index.js';
 import type { TableSource } from '../engine/context.js';
 import { compileFor, type QueryData, runPlan } from '../engine/query.js';
 import { fromUnixMs, parseTimespan } from '../engine/values/datetime.js';
@@ -70,6 +70,7 @@ export class Watcher {
   private data!: QueryData;
   private emitted = new Map<string, number>();
   private suppression = new Map<string, number>();
+  private incidents = new IncidentGrouper();
   private outbox: AlertRecord[] = [];
   private maxTs = -Infinity;
   private queue: WatchEvent[][] = [];
@@ -120,6 +121,7 @@ export class Watcher {
       for (const s of this.scheduled) s.next = cp.nextTick[s.rule.id];
       for (const [id, exp] of cp.emitted) this.emitted.set(id, exp);
       for (const [k, t] of cp.suppression) this.suppression.set(k, t);
+      this.incidents = new IncidentGrouper(INCIDENT_GAP, cp.incidents ?? []);
       this.outbox = cp.outbox as AlertRecord[];
       this.maxTs = cp.maxTs ?? -Infinity;
       this.o.log('info', 'resumed from checkpoint', { emitted: this.emitted.size, outbox: this.outbox.length });
@@ -223,6 +225,7 @@ export class Watcher {
     if (Number.isFinite(cut)) this.window.trim(cut);
     for (const [id, exp] of this.emitted) if (exp < cut) this.emitted.delete(id);
     for (const [k, t] of this.suppression) if (t < cut - this.maxPeriod) this.suppression.delete(k);
+    this.incidents.trim(cut);
     this.dirty = true;
     if (this.outbox.length) {
       await this.checkpoint();
@@ -256,6 +259,7 @@ export class Watcher {
         if (prev !== undefined && t - prev < Number(window) && t >= prev) continue;
         this.suppression.set(key, t);
       }
+      a.incidentId = this.incidents.assign(a).id;
       this.outbox.push(alertRecord(a) as AlertRecord);
       s.alerts++;
       this.counters.alertsOut.set(s.rule.id, (this.counters.alertsOut.get(s.rule.id) ?? 0) + 1);
@@ -291,6 +295,7 @@ export class Watcher {
       nextTick: Object.fromEntries(this.scheduled.filter((s) => s.next !== undefined).map((s) => [s.rule.id, s.next!])),
       emitted: [...this.emitted],
       suppression: [...this.suppression],
+      incidents: this.incidents.state(),
       outbox: this.outbox,
       maxTs: this.maxTs,
     };

@@ -9,7 +9,9 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { PACK_RULES } from '../../src/content/index.js';
-import { loadRules } from '../../src/detect/index.js';
+import { type Alert, groupIncidents, loadRules } from '../../src/detect/index.js';
+import { parseDatetime } from '../../src/engine/values/datetime.js';
+import type { AlertRecord } from '../../src/watch/sinks.js';
 import { exited, referenceAlerts, rng, sampleLines, sleep, startWatch } from './helpers.js';
 
 test('watch: SIGKILL at random points, restarts, every expected alert exactly once', { timeout: 60_000 }, async () => {
@@ -49,7 +51,7 @@ test('watch: SIGKILL at random points, restarts, every expected alert exactly on
     assert.equal(code, 0, last.stderrText());
     assert.equal(kills, 4);
 
-    const emitted = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; ruleId: string; entities: { host?: string } });
+    const emitted = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AlertRecord & { ruleId: string; time: string; incidentId: string | null; entities: { host?: string; account?: string } });
     const ids = emitted.map((a) => a.id);
     assert.equal(new Set(ids).size, ids.length, 'an alert came out twice');
     const rules = (await loadRules([PACK_RULES])).rules;
@@ -61,6 +63,18 @@ test('watch: SIGKILL at random points, restarts, every expected alert exactly on
     assert.ok(expected.size > 10);
     const hosts = new Set(emitted.map((a) => a.entities.host));
     assert.ok(hosts.has('WS-FIN-03') && hosts.has('WS-HR-07'), 'incidents I1 and I2 are alerted');
+    // Incidents, carried across the restarts in the checkpoint, group the alerts as hunt groups
+    // the same alerts (an incident is named by its first alert out, not always its earliest).
+    const regrouped = emitted.map((a) => ({ ...a, ticks: parseDatetime(a.time), incidentId: undefined }) as unknown as Alert);
+    const incidents = groupIncidents(regrouped);
+    const partition = (alerts: { id: string; incidentId?: string | null }[]): string[] => {
+      const groups = new Map<string, string[]>();
+      for (const a of alerts) groups.set(a.incidentId!, [...(groups.get(a.incidentId!) ?? []), a.id]);
+      return [...groups.values()].map((ids) => ids.sort().join(' ')).sort();
+    };
+    assert.ok(emitted.every((a) => a.incidentId?.startsWith('INC-')), 'every alert out names its incident');
+    assert.deepEqual(partition(emitted), partition(regrouped));
+    assert.ok(incidents.some((i) => i.alertIds.length > 1), 'some incident groups several alerts');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
