@@ -9,6 +9,7 @@
  * reader could not place), and judges the field as the table's coercion would. Unknown and
  * other values always pass.
  */
+import { memoOnText } from './text-memo.js';
 
 /** How a reader found one field of a record. */
 export const enum Raw {
@@ -107,13 +108,13 @@ export function compileFieldTest(t: FieldTest): CompiledFieldTest {
         const set = new Set(t.values);
         const lengths = new Set(t.values.map((v) => v.length));
         const hasEmpty = set.has('');
+        // Lower-casing keeps the length of ASCII text: a length no value has cannot match.
+        const folded = memoOnText((v) => (!lengths.has(v.length) && isAscii(v) ? false : set.has(v.toLowerCase())));
         return (s) => {
           const k = s.kind(c);
           if (k === Raw.String) {
             const v = s.text(c);
-            // Lower-casing keeps the length of ASCII text: a length no value has cannot match.
-            if (t.fold && !lengths.has(v.length) && isAscii(v)) return false;
-            return set.has(t.fold ? v.toLowerCase() : v);
+            return t.fold ? folded(v) : set.has(v);
           }
           if (k === Raw.Null) return hasEmpty; // a null string is ""
           return true;
@@ -122,16 +123,19 @@ export function compileFieldTest(t: FieldTest): CompiledFieldTest {
       case 'contains': {
         const c = index.get(t.column)!;
         const values = t.values;
-        return (s) => {
-          const k = s.kind(c);
-          if (k !== Raw.String && k !== Raw.Null) return true;
-          const v = k === Raw.Null ? '' : s.text(c).toLowerCase();
+        const answer = memoOnText((text) => {
+          const v = text.toLowerCase();
           if (t.all) {
             for (const x of values) if (!v.includes(x)) return false;
             return true;
           }
           for (const x of values) if (v.includes(x)) return true;
           return false;
+        });
+        return (s) => {
+          const k = s.kind(c);
+          if (k !== Raw.String && k !== Raw.Null) return true;
+          return answer(k === Raw.Null ? '' : s.text(c));
         };
       }
       case 'int_in': {

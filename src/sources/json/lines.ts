@@ -23,6 +23,7 @@
  */
 import { readSync } from 'node:fs';
 import { Raw, type FieldSource, type FieldTest, fieldTestColumns, isoShape } from '../field-filter.js';
+import { memoOnText } from '../text-memo.js';
 
 /** Bytes per block. */
 export const BLOCK_BYTES = 4 << 20;
@@ -496,9 +497,6 @@ function isHex(x: number | undefined): boolean {
   return x !== undefined && ((x >= 48 && x <= 57) || ((x | 32) >= 97 && (x | 32) <= 102));
 }
 
-/** Answers a `contains` test keeps, by raw value, and the longest value kept. */
-const MEMO_ENTRIES = 4096;
-const MEMO_CHARS = 1024;
 
 /** ASCII lower case of one byte. */
 function lower(x: number): number {
@@ -593,23 +591,13 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
           }
           return any.test(v);
         };
-        // The answer depends on the value's raw bytes alone, and a column's values repeat (a
-        // service's command line, connection after connection): answers are kept by raw text.
-        const known = new Map<string, boolean>();
+        // The answer depends on the value's raw bytes alone: kept by raw text.
+        const answer = memoOnText(onText);
         return () => {
           const k = f.kind(c);
           if (k !== Raw.String && k !== Raw.Null) return true;
           if (k === Raw.Null) return all ? values.every((x) => x === '') : any.test('');
-          const raw = f.latin1(c);
-          let r = known.get(raw);
-          if (r === undefined) {
-            r = onText(raw);
-            if (raw.length <= MEMO_CHARS) {
-              if (known.size >= MEMO_ENTRIES) known.clear();
-              known.set(raw, r);
-            }
-          }
-          return r;
+          return answer(f.latin1(c));
         };
       }
       case 'int_in': {
