@@ -1,4 +1,16 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli/main.js';
+import { statSync } from 'node:fs';
+
+// `npm run build` bundles the modules (dist/src/bundle/), which load in half the time; a build of
+// the modules alone after it leaves the bundle behind them, and then they run as they are.
+const newer = (a, b) => {
+  try {
+    return statSync(new URL(a, import.meta.url)).mtimeMs >= statSync(new URL(b, import.meta.url)).mtimeMs;
+  } catch {
+    return false;
+  }
+};
+const entry = newer('../dist/src/bundle/main.js', '../dist/src/cli/main.js') ? '../dist/src/bundle/main.js' : '../dist/src/cli/main.js';
+const { main } = await import(entry);
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

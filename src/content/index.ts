@@ -2,13 +2,9 @@
  * The T1048.002 pack is data: rule YAML, watchlist CSVs, the bundled sample telemetry. This
  * module only says where it lives (the source tree, also when running from dist/).
  */
-import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** The project root, from src/content or dist/src/content. */
-const ROOT = path.resolve(here, here.split(path.sep).includes('dist') ? '../../..' : '../..');
+import { ROOT } from '../paths.js';
 
 export const PACK_DIR = path.join(ROOT, 'src/content/t1048.002');
 export const PACK_RULES = path.join(PACK_DIR, 'rules');

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { QueryPlan } from './plan.js';
+import { modulePath } from '../paths.js';
 
 /** Bump when the plan's shape changes, so old entries are not read. */
 const PLAN_FORMAT = 3;
@@ -27,9 +27,8 @@ let codeVersion: string | undefined;
 function translatorVersion(): string {
   if (codeVersion === undefined) {
     const h = createHash('sha256').update(String(PLAN_FORMAT));
-    const here = path.dirname(fileURLToPath(import.meta.url));
     for (const f of ['translate.js', 'index.js', 'kusto.js', 'plan-cache.js']) {
-      try { h.update(readFileSync(path.join(here, f))); } catch { h.update(f); }
+      try { h.update(readFileSync(modulePath(`kql/${f}`))); } catch { h.update(f); }
     }
     codeVersion = h.digest('hex');
   }

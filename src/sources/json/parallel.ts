@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { WorkerPool, blocksInOrder } from '../block-scan.js';
 import type { FieldTest } from '../field-filter.js';
 import { BLOCK_BYTES, BlockScanner, type BlockLines } from './lines.js';
+import { moduleUrl } from '../../paths.js';
 
 /** Lines that may pass, with their numbers (1-based) and the tests they may pass (bit i: test i). */
 export interface LineBlock {
@@ -36,7 +37,7 @@ export interface LineScanRequest {
   blockBytes: number;
 }
 
-const pool = new WorkerPool(new URL('./line-worker.js', import.meta.url), () => scanOptions.workers);
+const pool = new WorkerPool(moduleUrl('sources/json/line-worker.js'), () => scanOptions.workers);
 
 /**
  * Starts the worker threads ahead of a large scan, so their start-up (tens of milliseconds)

@@ -31,6 +31,7 @@ import type { SharedScan } from '../shared-scan.js';
 import { trackBytes } from '../progress.js';
 import { PARSERS, fileBuffer, topLevelNames } from './decode.js';
 import { STAT_PARSERS, groupStats, rowGroupMayPass, statColumns } from './stats.js';
+import { moduleUrl } from '../../paths.js';
 
 export { isoFromNanos } from './decode.js';
 
@@ -373,7 +374,7 @@ class DecodePool {
     if (!this.worker || this.heapMb < heapMb) {
       if (this.worker) void this.worker.terminate();
       this.heapMb = Math.max(heapMb, this.heapMb);
-      this.worker = new Worker(new URL('./worker.js', import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
+      this.worker = new Worker(moduleUrl('sources/parquet/worker.js'), { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
       this.worker.unref();
       const w = this.worker;
       w.on('error', () => {}); // a request in flight hears it through its own listener
