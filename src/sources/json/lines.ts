@@ -56,11 +56,12 @@ export class Anchored {
    * each occurrence of the anchor's first byte and runs on while the pair after it matches, so
    * the best anchor starts with a rare byte that is rarely followed by the next one.
    */
-  tune(counts: SampleCounts): void {
+  tune(sample: () => SampleCounts): void {
     const n = this.needle;
     const key = n.toString('latin1');
     let best = tuned.get(key);
     if (best === undefined) {
+      const counts = sample();
       const costs: [number, number][] = [];
       for (let i = 0; i + 3 <= n.length || (i === 0 && n.length > 0); i++) {
         costs.push([counts.bytes[n[i]!]! + 4 * counts.pairs[(n[i]! << 8) | (n[i + 1] ?? 0)]!, i]);
@@ -206,9 +207,11 @@ export class LineFields implements FieldSource {
     this.bsAt = -1;
     if (!this.tuned && end > 0) {
       this.tuned = true;
-      const counts = sampleCounts(buf, end);
-      for (const a of this.needles) a.tune(counts);
-      for (const a of this.texts) a.tune(counts);
+      // Counted only when a needle has no anchor picked in this thread yet.
+      let counts: SampleCounts | undefined;
+      const sample = (): SampleCounts => (counts ??= sampleCounts(buf, end));
+      for (const a of this.needles) a.tune(sample);
+      for (const a of this.texts) a.tune(sample);
     }
   }
 
