@@ -13,6 +13,7 @@ import { coerce, stringifyDynamic, textOutput } from '../values/index.js';
 import { compileRegex, type Regex } from './regex.js';
 import { fold, hasTerm } from './string-match.js';
 import type { BindContext, RowFn, ScalarFunction } from './types.js';
+import { memoOnText } from '../../sources/text-memo.js';
 
 type Matcher = ReturnType<Regex['matcher']>;
 
@@ -346,6 +347,11 @@ function regexReplaceFn(name: string, at: { text: number; regex: number; rewrite
       const rwText = argText(ctx, at.rewrite);
       const rwArg = ctx.args[at.rewrite]!;
       const fixed = rwArg.constant ? parseRewrite(rwText(rwArg.value)) : null;
+      if (fixed && ctx.args[at.regex]!.constant) {
+        const re = regex(undefined);
+        const replaced = memoOnText((t) => regexReplace(re, t, fixed));
+        return (...vals) => replaced(text(vals[at.text]));
+      }
       return (...vals) => regexReplace(
         regex(vals[at.regex]),
         text(vals[at.text]),
@@ -578,7 +584,9 @@ const matchesRegex: ScalarFunction = {
     const regex = regexArg(ctx, 1);
     if (ctx.args[1]!.constant) {
       const re = regex(undefined);
-      return (s) => s !== null && s !== undefined && re.matcher(text(s)).find();
+      // A column's values repeat (command lines, paths): each distinct one is matched once.
+      const matches = memoOnText((t) => re.matcher(t).find());
+      return (s) => s !== null && s !== undefined && matches(text(s));
     }
     return (s, p) => {
       if (s === null || s === undefined || p === null || p === undefined) return false;
@@ -602,14 +610,21 @@ const extract: ScalarFunction = {
     const typeArg = ctx.args[3];
     const target: ScalarType = (typeArg?.constant && typeof typeArg.value === 'string' && parseScalarType(typeArg.value)) || ctx.resultType;
     const convert = target === 'string' ? (s: string) => s : (s: string) => coerce(target, s);
-    return (r, g, s) => {
-      const m = regex(r).matcher(text(s));
-      const group = num(g);
+    const extractFrom = (re: Regex, group: number, t: string): unknown => {
+      const m = re.matcher(t);
       if (!m.find() || group < 0 || group > m.groupCount()) return target === 'string' ? '' : null;
       const v = m.group(group);
       if (v === null) return target === 'string' ? '' : null;
       return convert(v);
     };
+    // Scalars only: a dynamic answer is an object, not to be shared between rows.
+    if (ctx.args[0]!.constant && ctx.args[1]!.constant && target !== 'dynamic') {
+      const re = regex(undefined);
+      const group = num(ctx.args[1]!.value);
+      const extracted = memoOnText((t) => extractFrom(re, group, t));
+      return (_r, _g, s) => extracted(text(s));
+    }
+    return (r, g, s) => extractFrom(regex(r), num(g), text(s));
   },
 };
 
