@@ -845,40 +845,28 @@ export class BlockScanner {
     }
     const fields = this.fields;
     fields?.reset(b, len);
-    let line = 0;
-    while (base + p < stop) {
-      let nl = b.indexOf(10, p);
-      if (nl < 0) {
-        if (base + len >= this.size) nl = len; // the last line, with no newline after it
-        else {
-          // The line runs past what was read: move it to the front and read on.
-          const kept = len - p;
-          if (kept > MAX_LINE_BYTES) {
-            out.overlong.push(line);
-            out.count = line + 1;
-            return out; // a line this long ends past the block: nothing more starts in it
-          }
-          if (kept >= whole.length >> 1) {
-            const bigger = Buffer.allocUnsafeSlow(Math.min(whole.length * 2, MAX_LINE_BYTES + (1 << 20)));
-            whole.copy(bigger, 0, p, len);
-            whole = bigger;
-            if (whole.length <= 8 * BLOCK_BYTES) this.buf = whole;
-          } else whole.copy(whole, 0, p, len);
-          base += p;
-          p = 0;
-          len = kept + this.read(whole, kept, Math.min(whole.length - kept, this.size - (base + kept)), base + kept);
-          b = whole.subarray(0, len);
-          fields?.reset(b, len);
-          continue;
-        }
+    for (;;) {
+      const last = base + len >= this.size;
+      p = this.lines(b, p, stop - base, last, MAX_LINE_BYTES, out);
+      if (base + p >= stop || last) return out;
+      // A line runs past what was read: move it to the front and read on.
+      const kept = len - p;
+      if (kept > MAX_LINE_BYTES) {
+        out.overlong.push(out.count++);
+        return out; // a line this long ends past the block: nothing more starts in it
       }
-      if (nl - p > MAX_LINE_BYTES) out.overlong.push(line);
-      else this.take(b, p, nl, line, out);
-      line++;
-      p = nl + 1;
+      if (kept >= whole.length >> 1) {
+        const bigger = Buffer.allocUnsafeSlow(Math.min(whole.length * 2, MAX_LINE_BYTES + (1 << 20)));
+        whole.copy(bigger, 0, p, len);
+        whole = bigger;
+        if (whole.length <= 8 * BLOCK_BYTES) this.buf = whole;
+      } else whole.copy(whole, 0, p, len);
+      base += p;
+      p = 0;
+      len = kept + this.read(whole, kept, Math.min(whole.length - kept, this.size - (base + kept)), base + kept);
+      b = whole.subarray(0, len);
+      fields?.reset(b, len);
     }
-    out.count = line;
-    return out;
   }
 
   /**
@@ -888,18 +876,28 @@ export class BlockScanner {
   scanBytes(b: Buffer, index: number, maxLineBytes = MAX_LINE_BYTES): BlockLines {
     const out: BlockLines = { index, count: 0, lines: [], rel: [], masks: [], overlong: [] };
     this.fields?.reset(b, b.length);
-    let p = 0;
-    let line = 0;
-    while (p < b.length) {
+    this.lines(b, 0, b.length, true, maxLineBytes, out);
+    return out;
+  }
+
+  /**
+   * Tests the lines of `b` that start before `limit`, numbering them on from `out.count`. `last`:
+   * the bytes end the input, so the last line needs no newline; otherwise a line with no newline
+   * in the bytes is left for the caller to read on. Returns where the next line starts.
+   */
+  private lines(b: Buffer, p: number, limit: number, last: boolean, maxLineBytes: number, out: BlockLines): number {
+    while (p < limit) {
       let nl = b.indexOf(10, p);
-      if (nl < 0) nl = b.length;
-      if (nl - p > maxLineBytes) out.overlong.push(line);
-      else this.take(b, p, nl, line, out);
-      line++;
+      if (nl < 0) {
+        if (!last) return p;
+        nl = b.length;
+      }
+      if (nl - p > maxLineBytes) out.overlong.push(out.count);
+      else this.take(b, p, nl, out.count, out);
+      out.count++;
       p = nl + 1;
     }
-    out.count = line;
-    return out;
+    return p;
   }
 
   /** Tests one line [p, nl) and keeps it when a test may pass. */
