@@ -5,7 +5,6 @@
  * `npm run build`: one file to load instead of a hundred and fifty), whose chunks all sit one
  * folder below `dist/src`; going through here, both layouts find the same files.
  */
-import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = new URL('./', import.meta.url);
@@ -23,5 +22,5 @@ export function moduleUrl(rel: string): URL {
 
 /** The same as a file path. */
 export function modulePath(rel: string): string {
-  return path.normalize(fileURLToPath(moduleUrl(rel)));
+  return fileURLToPath(moduleUrl(rel));
 }

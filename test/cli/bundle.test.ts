@@ -9,12 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { MODULES, ROOT, moduleUrl } from '../../src/paths.js';
+import { MODULES, ROOT, modulePath } from '../../src/paths.js';
 
-const BUNDLE = fileURLToPath(moduleUrl('bundle/main.js'));
-const MODULE_MAIN = fileURLToPath(moduleUrl('cli/main.js'));
+const BUNDLE = modulePath('bundle/main.js');
+const MODULE_MAIN = modulePath('cli/main.js');
 const BIN = path.join(ROOT, 'bin/exfilwatch.js');
 
 function fresh(): boolean {

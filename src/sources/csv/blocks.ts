@@ -15,7 +15,7 @@
  */
 import { readSync } from 'node:fs';
 import type { FieldTest } from '../field-filter.js';
-import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest } from './cutter.js';
+import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest, everyTest, passMask } from './cutter.js';
 
 const LF = 10, CR = 13;
 
@@ -79,7 +79,7 @@ export class BlockScanner {
     this.cut = new Cutter(this.buf, spec.sep);
     const index = new Map(spec.header.map((h, k) => [h, k]));
     this.tests = spec.tests.map((t) => t && compileRecordTest(t, index, this.cut));
-    this.all = spec.tests.length >= 31 ? -1 : (1 << spec.tests.length) - 1;
+    this.all = everyTest(spec.tests.length);
   }
 
   get blocks(): number {
@@ -191,21 +191,9 @@ export class BlockScanner {
       if (spec.keeping) this.keep(out, this.all);
       return;
     }
-    let mine: boolean;
-    if (spec.keeping) {
-      let mask = 0;
-      const tests = this.tests;
-      for (let m = 0; m < tests.length; m++) {
-        const t = tests[m];
-        if (!t || t()) mask |= 1 << m;
-      }
-      if (mask !== 0) this.keep(out, mask);
-      mine = (mask & (1 << spec.self)) !== 0;
-    } else {
-      const t = this.tests[spec.self];
-      mine = !t || t();
-    }
-    if (!mine) return;
+    const mask = passMask(this.tests, spec.self, spec.keeping);
+    if (spec.keeping && mask !== 0) this.keep(out, mask);
+    if ((mask & (1 << spec.self)) === 0) return;
     for (const k of spec.wanted) out.values.push(cut.field(k));
     out.lines.push(cut.startLine);
   }

@@ -217,6 +217,29 @@ export function grow<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>
 
 export type RecordTest = () => boolean;
 
+/** The mask of every one of `count` tests (bit m: test m). */
+export function everyTest(count: number): number {
+  return count >= 31 ? -1 : (1 << count) - 1;
+}
+
+/**
+ * The tests the cut record may pass, as a mask (bit m: test m; a missing test passes every
+ * record): all of them when the read keeps records for the query's other scans (`keeping`),
+ * else only the scan's own (`self`).
+ */
+export function passMask(tests: readonly (RecordTest | undefined)[], self: number, keeping: boolean): number {
+  if (!keeping) {
+    const t = tests[self];
+    return !t || t() ? 1 << self : 0;
+  }
+  let mask = 0;
+  for (let m = 0; m < tests.length; m++) {
+    const t = tests[m];
+    if (!t || t()) mask |= 1 << m;
+  }
+  return mask;
+}
+
 /**
  * A field test on the cutter's last record (column name → field number in `index`). It judges
  * as `compileFieldTest` does; a time window and the length of an `in~` value are read from the

@@ -43,6 +43,13 @@ async function slow(body: string, file: DataFile) {
   return { out, warnings: stats.warnings };
 }
 
+/** A CSV file of `body` in the test folder, as discovery describes it. */
+function csvFile(name: string, body: string): DataFile {
+  const p = path.join(ROOT, name);
+  writeFileSync(p, body);
+  return { path: p, reader: 'csv', gzip: false, table: 'T', routed: false };
+}
+
 async function fast(file: DataFile, columns?: Set<string>, keep?: FieldTest) {
   const stats = newStats();
   const out: SourceRecord[] = [];
@@ -55,9 +62,7 @@ test('records, line numbers and warnings as the line reader gives them, wherever
   try {
     for (let seed = 1; seed <= 150; seed++) {
       const body = text(seed);
-      const p = path.join(ROOT, `t${seed}.csv`);
-      writeFileSync(p, body);
-      const file: DataFile = { path: p, reader: 'csv', gzip: false, table: 'T', routed: false };
+      const file = csvFile(`t${seed}.csv`, body);
       const want = await slow(body, file);
       for (const block of [1, 2, 5, 64, 4 << 20]) {
         csvOptions.blockBytes = block;
@@ -72,9 +77,7 @@ test('records, line numbers and warnings as the line reader gives them, wherever
 
 test('only the scan\'s columns, and only records its field test may pass', async () => {
   const body = 'Name,Port,Note\nrclone.exe,443,"a,b"\nchrome.exe,80,x\n"RCLONE.EXE",,y\nwget.exe,0443,"z"\n';
-  const p = path.join(ROOT, 'cols.csv');
-  writeFileSync(p, body);
-  const file: DataFile = { path: p, reader: 'csv', gzip: false, table: 'T', routed: false };
+  const file = csvFile('cols.csv', body);
   const got = await fast(file, new Set(['Name', 'Port']), { op: 'or', items: [{ op: 'in', column: 'Name', values: ['rclone.exe'], fold: true }, { op: 'int_in', column: 'Port', values: ['443'] }] });
   assert.deepEqual(got.out.map((r) => [r.rec, r.line]), [
     [{ Name: 'rclone.exe', Port: '443' }, 2],
@@ -131,9 +134,7 @@ test('field tests on the bytes pass the records compileFieldTest passes on the d
   try {
     for (let seed = 1; seed <= 60; seed++) {
       const body = tableText(seed);
-      const p = path.join(ROOT, `f${seed}.csv`);
-      writeFileSync(p, body);
-      const file: DataFile = { path: p, reader: 'csv', gzip: false, table: 'T', routed: false };
+      const file = csvFile(`f${seed}.csv`, body);
       const all = await slow(body, file);
       for (const t of TESTS) {
         const keep = plainTest(t);
@@ -167,9 +168,7 @@ test('one read shared by the scans of a table gives each the records and warning
   try {
     for (let seed = 1; seed <= 60; seed++) {
       const body = tableText(seed);
-      const p = path.join(ROOT, `s${seed}.csv`);
-      writeFileSync(p, body);
-      const file: DataFile = { path: p, reader: 'csv', gzip: false, table: 'T', routed: false };
+      const file = csvFile(`s${seed}.csv`, body);
       csvOptions.blockBytes = seed % 2 ? 7 : 4 << 20;
       const alone = await scans(file, TESTS.map((fields, i) => ({ fields, columns: columns[i] })));
       const shared = newSharedScan([...TESTS]);
@@ -177,7 +176,7 @@ test('one read shared by the scans of a table gives each the records and warning
       // first scan reads twice (a `let` used twice).
       const order = [1, 0, 2, 3, 0];
       const got = await scans(file, order.map((m) => ({ fields: TESTS[m], columns: columns[m], shared, member: m })));
-      assert.equal(shared.files.get(p)?.state, 'complete');
+      assert.equal(shared.files.get(file.path)?.state, 'complete');
       order.forEach((m, i) => assert.deepEqual(got[i], alone[m], `seed ${seed}, scan ${m} (read ${i}): ${JSON.stringify(body)}`));
     }
   } finally {
@@ -187,9 +186,7 @@ test('one read shared by the scans of a table gives each the records and warning
 
 test('a scan added after the shared read, or past the budget, reads the file itself', async () => {
   const body = tableText(7);
-  const p = path.join(ROOT, 'late.csv');
-  writeFileSync(p, body);
-  const file: DataFile = { path: p, reader: 'csv', gzip: false, table: 'T', routed: false };
+  const file = csvFile('late.csv', body);
   const alone = await scans(file, TESTS.map((fields) => ({ fields })));
 
   const shared = newSharedScan(TESTS.slice(0, 2));
@@ -200,7 +197,7 @@ test('a scan added after the shared read, or past the budget, reads the file its
 
   const small = newSharedScan(TESTS.slice(0, 2), 10);
   const got = await scans(file, [0, 1].map((m) => ({ fields: TESTS[m], shared: small, member: m })));
-  assert.equal(small.files.get(p)?.state, 'dropped');
+  assert.equal(small.files.get(file.path)?.state, 'dropped');
   assert.equal(small.kept, 0);
   assert.deepEqual(got, alone.slice(0, 2));
   assert.ok(alone[0]!.recs.length > 0 && alone[1]!.recs.length > 0);
@@ -209,9 +206,7 @@ test('a scan added after the shared read, or past the budget, reads the file its
 test('TSV: a tab separates fields as a comma does in CSV', async () => {
   for (let seed = 1; seed <= 40; seed++) {
     const body = text(seed).replace(/,/g, '\t');
-    const p = path.join(ROOT, `t${seed}.tsv`);
-    writeFileSync(p, body);
-    const file: DataFile = { path: p, reader: 'csv', gzip: false, table: 'T', routed: false };
+    const file = csvFile(`t${seed}.tsv`, body);
     const stats = newStats();
     const want: SourceRecord[] = [];
     for await (const r of csvRecords(createInterface({ input: Readable.from([Buffer.from(body)]), crlfDelay: Infinity }), file, stats, '\t')) want.push(r);

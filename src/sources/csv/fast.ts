@@ -21,7 +21,7 @@
 import { closeSync, openSync, promises as fs } from 'node:fs';
 import type { FieldTest } from '../field-filter.js';
 import type { BlockSpec } from './blocks.js';
-import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest, headerNames } from './cutter.js';
+import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest, everyTest, headerNames, passMask } from './cutter.js';
 import { type CsvHeader, csvScanOptions, readHeader, scanBlocks } from './parallel.js';
 import { trackBytes } from '../progress.js';
 import { type DataFile, type ReadHints, type ReadStats, type SourceRecord, skip } from '../reader.js';
@@ -51,7 +51,7 @@ class RecordMaker {
 
   constructor(private readonly cut: Cutter, private readonly file: DataFile, private readonly stats: ReadStats,
     private readonly columns: ReadonlySet<string> | undefined, private readonly sink: Sink) {
-    this.all = sink.tests.length >= 31 ? -1 : (1 << sink.tests.length) - 1;
+    this.all = everyTest(sink.tests.length);
   }
 
   /** The scan's record for the cutter's last record, if it takes it. */
@@ -72,21 +72,9 @@ class RecordMaker {
       sink.keep?.(this.raw(), cut.startLine, this.all);
       return undefined;
     }
-    let mine: boolean;
-    if (sink.keep) {
-      let mask = 0;
-      const tests = this.tests;
-      for (let m = 0; m < tests.length; m++) {
-        const t = tests[m];
-        if (!t || t()) mask |= 1 << m;
-      }
-      if (mask !== 0) sink.keep(this.raw(), cut.startLine, mask);
-      mine = (mask & (1 << sink.self)) !== 0;
-    } else {
-      const t = this.tests[sink.self];
-      mine = !t || t();
-    }
-    if (!mine) return undefined;
+    const mask = passMask(this.tests, sink.self, sink.keep !== undefined);
+    if (sink.keep && mask !== 0) sink.keep(this.raw(), cut.startLine, mask);
+    if ((mask & (1 << sink.self)) === 0) return undefined;
     const rec: Record<string, unknown> = {};
     const header = this.header;
     for (const k of this.wanted) rec[header[k]!] = cut.field(k);
@@ -174,7 +162,7 @@ async function* readInBlocks(file: DataFile, stats: ReadStats, fd: number, sep: 
   const progress = { bytesRead: 0 };
   trackBytes(file.path, progress);
   const header = head.names;
-  const all = sink.tests.length >= 31 ? -1 : (1 << sink.tests.length) - 1;
+  const all = everyTest(sink.tests.length);
   sink.keep?.(head.raw, head.line, all);
   const wanted = header.map((_, k) => k).filter((k) => !columns || columns.has(header[k]!));
   const names = wanted.map((k) => header[k]!);

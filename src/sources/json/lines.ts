@@ -43,7 +43,7 @@ const BACKSLASH_U = Buffer.from('\\u');
  * its needle's first byte: from `"` (every few bytes of JSON) a key search crawls, from the
  * rarer `P` of `"RemotePort":` it runs several times faster.
  */
-export class Anchored {
+class Anchored {
   private anchor: Buffer;
   private offset = 0;
 
@@ -108,14 +108,14 @@ export class Anchored {
 const tuned = new Map<string, number>();
 
 /** Byte and byte-pair counts of a sample of the data, to pick anchors by. */
-export interface SampleCounts {
+interface SampleCounts {
   bytes: Uint32Array;
   pairs: Uint32Array;
   /** The first 64 KiB of the sample, to count anchors in (the counts above are of 128 KiB). */
   sample: Buffer;
 }
 
-export function sampleCounts(b: Buffer, end: number): SampleCounts {
+function sampleCounts(b: Buffer, end: number): SampleCounts {
   const bytes = new Uint32Array(256);
   const pairs = new Uint32Array(65536);
   const stop = Math.min(end, 1 << 17);
