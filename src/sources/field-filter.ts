@@ -182,18 +182,21 @@ function isAscii(s: string): boolean {
   return true;
 }
 
+/** How a field test sees a parsed value (not undefined: what that means is the reader's to say). */
+export function rawKindOf(v: unknown): Raw {
+  if (v === null) return Raw.Null;
+  if (typeof v === 'string') return Raw.String;
+  if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') return Raw.Number;
+  return Raw.Other;
+}
+
 /** A test on a record already parsed (keys are column names): for readers that parse first. */
 export function recordSource(compiled: CompiledFieldTest, rec: Record<string, unknown>): FieldSource {
   const cols = compiled.columns;
   return {
     kind(col) {
       const v = rec[cols[col]!];
-      if (v === undefined) return Raw.Unknown;
-      if (v === null) return Raw.Null;
-      if (typeof v === 'string') return Raw.String;
-      if (typeof v === 'number' && Number.isInteger(v)) return Raw.Number;
-      if (typeof v === 'bigint') return Raw.Number;
-      return Raw.Other;
+      return v === undefined ? Raw.Unknown : rawKindOf(v);
     },
     text(col) {
       return String(rec[cols[col]!]);

@@ -9,7 +9,7 @@
  */
 import type { promises as fs } from 'node:fs';
 import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
-import { type CompiledFieldTest, type FieldSource, Raw } from '../field-filter.js';
+import { type CompiledFieldTest, type FieldSource, Raw, rawKindOf } from '../field-filter.js';
 
 /** Random-access reads of an open file, clamped to its size. */
 export function fileBuffer(fh: fs.FileHandle, size: number, onRead?: (n: number) => void): AsyncBuffer {
@@ -163,10 +163,7 @@ function keptRows(rows: number, tests: CompiledFieldTest[], full: (name: string)
         const d = data[c];
         if (!d) return Raw.Unknown;
         const v = d[r];
-        if (v === null || v === undefined) return Raw.Null;
-        if (typeof v === 'string') return Raw.String;
-        if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') return Raw.Number;
-        return Raw.Other;
+        return v === undefined ? Raw.Null : rawKindOf(v);
       },
       text: (c) => String(data[c]![r]),
     };
