@@ -204,6 +204,131 @@ export function recordSource(compiled: CompiledFieldTest, rec: Record<string, un
   };
 }
 
+/**
+ * A column of a batch as a batch test reads it: row r's value is `values[codes[r]]` (code -1:
+ * null), or `values[r]` without codes. Codes let a test run once per distinct value (a Parquet
+ * dictionary's).
+ */
+export interface TestColumn {
+  codes?: Int32Array;
+  values: ArrayLike<unknown>;
+}
+
+/** A test over a batch of rows held by column. */
+export interface BatchTest {
+  columns: string[];
+  /** The rows (ascending) the test may pass; a column the batch lacks passes, as an unknown field. */
+  rows(column: (name: string) => TestColumn | undefined, count: number): Int32Array;
+}
+
+const NO_ROWS = new Int32Array(0);
+
+/**
+ * Compiles a test for batches: each and/or part runs on the rows the parts before it left, and
+ * each field test once per distinct code; the answers are `compileFieldTest`'s, row by row.
+ */
+export function compileBatchTest(t: FieldTest): BatchTest {
+  type Fn = (column: (name: string) => TestColumn | undefined, sel: Int32Array) => Int32Array;
+  const build = (t: FieldTest): Fn => {
+    switch (t.op) {
+      case 'and': {
+        const fs = t.items.map(build);
+        return (column, sel) => {
+          for (const f of fs) if (sel.length > 0) sel = f(column, sel);
+          return sel;
+        };
+      }
+      case 'or': {
+        const fs = t.items.map(build);
+        return (column, sel) => {
+          let rest = sel;
+          let passed: Int32Array = NO_ROWS;
+          for (const f of fs) {
+            if (rest.length === 0) break;
+            const p = f(column, rest);
+            if (p.length === 0) continue;
+            passed = passed.length === 0 ? p : union(passed, p);
+            rest = p.length === rest.length ? NO_ROWS : minus(rest, p);
+          }
+          return passed;
+        };
+      }
+      case 'needs':
+        return build(t.test);
+      default: {
+        const one = compileFieldTest(t);
+        const name = t.column;
+        let value: unknown;
+        const src: FieldSource = {
+          kind: () => (value === null || value === undefined ? Raw.Null : rawKindOf(value)),
+          text: () => String(value),
+        };
+        const passes = (v: unknown): boolean => {
+          value = v;
+          return one.test(src);
+        };
+        return (column, sel) => {
+          const c = column(name);
+          if (!c) return sel;
+          const { codes, values } = c;
+          const out = new Int32Array(sel.length);
+          let n = 0;
+          if (codes) {
+            const verdict = new Int8Array(values.length); // 0: not yet asked, 1: passes, 2: fails
+            let nullVerdict = 0;
+            for (let i = 0; i < sel.length; i++) {
+              const r = sel[i]!;
+              const k = codes[r]!;
+              let v: number;
+              if (k < 0) v = nullVerdict ||= passes(null) ? 1 : 2;
+              else v = verdict[k] ||= passes(values[k]) ? 1 : 2;
+              if (v === 1) out[n++] = r;
+            }
+          } else {
+            for (let i = 0; i < sel.length; i++) if (passes(values[sel[i]!])) out[n++] = sel[i]!;
+          }
+          return n === sel.length ? sel : out.subarray(0, n);
+        };
+      }
+    }
+  };
+  const f = build(t);
+  return {
+    columns: [...fieldTestColumns(t)],
+    rows(column, count) {
+      const all = new Int32Array(count);
+      for (let i = 0; i < count; i++) all[i] = i;
+      return f(column, all);
+    },
+  };
+}
+
+/** The rows in either of two ascending lists. */
+function union(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0, j = 0, n = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!, y = b[j]!;
+    if (x < y) { out[n++] = x; i++; } else if (y < x) { out[n++] = y; j++; } else { out[n++] = x; i++; j++; }
+  }
+  while (i < a.length) out[n++] = a[i++]!;
+  while (j < b.length) out[n++] = b[j++]!;
+  return out.subarray(0, n);
+}
+
+/** The rows of an ascending list not in another (a sublist of it). */
+function minus(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length);
+  let j = 0, n = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    while (j < b.length && b[j]! < x) j++;
+    if (j < b.length && b[j] === x) continue;
+    out[n++] = x;
+  }
+  return out.subarray(0, n);
+}
+
 /** Whether 28 bytes at `s` are a datetime as `formatDatetime` writes it (yyyy-mm-ddThh:mm:ss.fffffffZ). */
 export function isoShape(b: Uint8Array, s: number): boolean {
   for (let i = 0; i < 28; i++) {

@@ -1,6 +1,8 @@
 /**
- * Decoding one Parquet row group with `hyparquet`, into plain values: shared by the reader
- * (metadata, on the main thread) and the decode worker (row groups, off it; see worker.ts).
+ * Decoding one Parquet row group into plain values: flat columns by flat.ts, the others with
+ * `hyparquet`. Shared by the reader (metadata, on the main thread) and the decode worker (row
+ * groups, off it; see worker.ts). A scan's field tests run on the decoded columns as a batch,
+ * once per dictionary value where flat.ts kept the codes.
  *
  * Values come out in the raw forms the table coercion understands: INT64 as bigint when past
  * 2^53 (a number otherwise), timestamps (and INT96, DATE) as ISO 8601 text with 100 ns
@@ -8,8 +10,9 @@
  * as hex, nested lists, maps and structs as plain arrays and objects.
  */
 import type { promises as fs } from 'node:fs';
-import type { AsyncBuffer, FileMetaData, ParquetParsers } from 'hyparquet';
-import { type CompiledFieldTest, type FieldSource, Raw, rawKindOf } from '../field-filter.js';
+import type { AsyncBuffer, ColumnMetaData, FileMetaData, ParquetParsers, SchemaElement } from 'hyparquet';
+import type { BatchTest, TestColumn } from '../field-filter.js';
+import { type FlatColumn, chunkRange, decodeFlatColumn } from './flat.js';
 
 /** Random-access reads of an open file, clamped to its size. */
 export function fileBuffer(fh: fs.FileHandle, size: number, onRead?: (n: number) => void): AsyncBuffer {
@@ -41,6 +44,12 @@ export interface GroupRows {
   masks?: number[];
 }
 
+/** Decoding knobs (tests turn the flat decoder off to hold it to hyparquet's values). */
+export const decodeOptions = { flat: true };
+
+/** A column of the group: decoded by flat.ts, or by hyparquet (its values, not yet plain). */
+type Decoded = { flat: FlatColumn } | { data: ArrayLike<unknown> };
+
 /**
  * One row group's top-level columns, each an array of its rows in plain values: all of them, or
  * `columns` of them (those the file has). With `tests`, only the rows some test may pass: the
@@ -48,24 +57,40 @@ export interface GroupRows {
  * whose bits meet it); with `select`, only those rows (numbers in the group, ascending).
  */
 export async function readGroup(
-  file: AsyncBuffer, metadata: FileMetaData, group: number, columns?: string[], tests?: CompiledFieldTest[], select?: number[], need?: number,
+  file: AsyncBuffer, metadata: FileMetaData, group: number, columns?: string[], tests?: BatchTest[], select?: number[], need?: number,
 ): Promise<GroupRows> {
   let groupStart = 0;
   for (let g = 0; g < group; g++) groupStart += Number(metadata.row_groups[g]!.num_rows);
   const rows = Number(metadata.row_groups[group]!.num_rows);
-  // Loaded here, not at start-up: most runs read no Parquet. hyparquet reads snappy itself (as
-  // fast); the other codecs' decoders load only for a file that uses them.
-  const { parquetRead } = await import('hyparquet');
   const codecs = metadata.row_groups[group]!.columns.map((c) => c.meta_data?.codec);
+  // Loaded here, not at start-up: most runs read no Parquet. Snappy is read by hyparquet's own
+  // decoder (as fast); the other codecs' decoders load only for a file that uses them.
   const compressors = codecs.every((c) => c === 'SNAPPY' || c === 'UNCOMPRESSED') ? undefined : (await import('hyparquet-compressors')).compressors;
   const present = new Set(metadata.schema.slice(1).map((e) => e.name));
-  const raw = new Map<string, ArrayLike<unknown>>();
+  const decoded = new Map<string, Decoded>();
   const decode = async (names: string[] | undefined): Promise<void> => {
+    const rest: string[] = [];
+    const hyparquet = await import('hyparquet');
+    for (const name of names ?? topLevelNames(metadata)) {
+      const chunk = decodeOptions.flat ? flatChunk(metadata, group, name) : undefined;
+      if (chunk) {
+        try {
+          const [from, to] = chunkRange(chunk.meta);
+          const bytes = new Uint8Array(await file.slice(from, to));
+          decoded.set(name, { flat: decodeFlatColumn(bytes, chunk.element, chunk.meta, rows, PARSERS, { snappy: hyparquet.snappyUncompress, compressors }) });
+          continue;
+        } catch {
+          // Unsupported here, or damaged: hyparquet decodes it (or says what is wrong).
+        }
+      }
+      rest.push(name);
+    }
+    if (rest.length === 0) return;
     const parts = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
-    await parquetRead({
+    await hyparquet.parquetRead({
       file,
       metadata,
-      columns: names,
+      columns: rest,
       rowStart: groupStart,
       rowEnd: groupStart + rows,
       compressors,
@@ -85,20 +110,24 @@ export async function readGroup(
         next += p.data.length;
       }
       if (next - groupStart !== rows) throw new Error(`the row group says ${rows} rows, its column ${name} holds ${next - groupStart}`);
-      raw.set(name, list.length === 1 ? list[0]!.data : list.flatMap((p) => Array.from(p.data)));
+      decoded.set(name, { data: list.length === 1 ? list[0]!.data : list.flatMap((p) => Array.from(p.data)) });
     }
   };
-  // Only the tests' columns are made plain for every row; the others only for the rows kept.
+  // hyparquet's columns are made plain for every row only when a test reads them; the others only for the rows kept.
   const plainAll = new Map<string, unknown[]>();
-  const full = (name: string): unknown[] | undefined => {
+  const full = (name: string, d: { data: ArrayLike<unknown> }): unknown[] => {
     let all = plainAll.get(name);
-    const data = raw.get(name);
-    if (!all && data) {
+    if (!all) {
       all = new Array<unknown>(rows);
-      for (let k = 0; k < rows; k++) all[k] = plain(data[k]);
+      for (let k = 0; k < rows; k++) all[k] = plain(d.data[k]);
       plainAll.set(name, all);
     }
     return all;
+  };
+  const testColumn = (name: string): TestColumn | undefined => {
+    const d = decoded.get(name);
+    if (!d) return undefined;
+    return 'flat' in d ? d.flat : { values: full(name, d) };
   };
   const wanted = columns?.filter((c) => present.has(c));
   let kept = select;
@@ -106,33 +135,48 @@ export async function readGroup(
   if (!kept && tests && tests.length > 0) {
     const testColumns = [...new Set(tests.flatMap((t) => t.columns))].filter((c) => present.has(c));
     await decode(testColumns);
-    ({ kept, masks } = keptRows(rows, tests, full));
+    ({ kept, masks } = keptRows(rows, tests, testColumn));
     // The other columns only for rows someone takes.
     const taken = need === undefined ? kept.length > 0 : masks.some((m) => (m & need) !== 0);
     if (taken) {
-      const rest = (wanted ?? topLevelNames(metadata)).filter((c) => !raw.has(c));
+      const rest = (wanted ?? topLevelNames(metadata)).filter((c) => !decoded.has(c));
       if (rest.length > 0) await decode(rest);
     }
   } else await decode(wanted);
   // Every row kept: no list (but several tests still tell each row's bits).
   if (kept && !select && kept.length === rows && tests!.length === 1) kept = undefined;
   const out: [string, unknown[]][] = [];
-  for (const name of raw.keys()) {
+  for (const [name, d] of decoded) {
     const all = plainAll.get(name);
-    if (!kept) {
-      out.push([name, all ?? full(name)!]);
+    if (!kept && all) {
+      out.push([name, all]);
       continue;
     }
-    const picked = new Array<unknown>(kept.length);
-    if (all) for (let i = 0; i < kept.length; i++) picked[i] = all[kept[i]!];
-    else {
-      const data = raw.get(name)!;
-      for (let i = 0; i < kept.length; i++) picked[i] = plain(data[kept[i]!]);
+    const count = kept ? kept.length : rows;
+    const at = (i: number): number => (kept ? kept[i]! : i);
+    const picked = new Array<unknown>(count);
+    if ('flat' in d) {
+      const { codes, values } = d.flat;
+      for (let i = 0; i < count; i++) {
+        const k = codes[at(i)]!;
+        picked[i] = k < 0 ? null : values[k];
+      }
+    } else {
+      if (all) for (let i = 0; i < count; i++) picked[i] = all[at(i)];
+      else for (let i = 0; i < count; i++) picked[i] = plain(d.data[at(i)]);
     }
     out.push([name, picked]);
   }
   if (!kept) return { columns: out };
   return { columns: out, rows: kept, masks: tests && tests.length > 1 ? masks : undefined };
+}
+
+/** A top-level column's schema element and chunk in a row group, when the column is flat. */
+function flatChunk(metadata: FileMetaData, group: number, name: string): { element: SchemaElement; meta: ColumnMetaData } | undefined {
+  const element = metadata.schema.find((e, i) => i > 0 && e.name === name);
+  if (!element || element.num_children || metadata.schema.slice(1).filter((e) => e.name === name).length !== 1) return undefined;
+  const meta = metadata.row_groups[group]!.columns.find((c) => c.meta_data?.path_in_schema.length === 1 && c.meta_data.path_in_schema[0] === name)?.meta_data;
+  return meta ? { element, meta } : undefined;
 }
 
 /** The names of the file's top-level columns, in order. */
@@ -154,28 +198,18 @@ export function topLevelNames(metadata: FileMetaData): string[] {
 }
 
 /** The rows some test may pass, and for each a bit per test that may. */
-function keptRows(rows: number, tests: CompiledFieldTest[], full: (name: string) => unknown[] | undefined): { kept: number[]; masks: number[] } {
-  let r = 0;
-  const sources = tests.map((t): FieldSource => {
-    const data = t.columns.map(full);
-    return {
-      kind: (c) => {
-        const d = data[c];
-        if (!d) return Raw.Unknown;
-        const v = d[r];
-        return v === undefined ? Raw.Null : rawKindOf(v);
-      },
-      text: (c) => String(data[c]![r]),
-    };
-  });
+function keptRows(rows: number, tests: BatchTest[], column: (name: string) => TestColumn | undefined): { kept: number[]; masks: number[] } {
+  const bits = new Int32Array(rows);
+  for (let t = 0; t < tests.length; t++) {
+    const passing = tests[t]!.rows(column, rows);
+    for (let i = 0; i < passing.length; i++) bits[passing[i]!]! |= 1 << t;
+  }
   const kept: number[] = [];
   const masks: number[] = [];
-  for (r = 0; r < rows; r++) {
-    let mask = 0;
-    for (let t = 0; t < tests.length; t++) if (tests[t]!.test(sources[t]!)) mask |= 1 << t;
-    if (mask !== 0) {
+  for (let r = 0; r < rows; r++) {
+    if (bits[r] !== 0) {
       kept.push(r);
-      masks.push(mask);
+      masks.push(bits[r]!);
     }
   }
   return { kept, masks };

@@ -13,13 +13,13 @@ import { promises as fs } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync } from 'hyparquet';
 import { PARSERS, fileBuffer, readGroup } from './decode.js';
-import { type CompiledFieldTest, type FieldTest, compileFieldTest } from '../field-filter.js';
+import { type BatchTest, type FieldTest, compileBatchTest } from '../field-filter.js';
 
 interface Session {
   fh: Promise<fs.FileHandle>;
   /** The columns the scan reads (all when undefined), and the field tests on a row's values (a row passes when one may). */
   columns?: string[];
-  tests?: CompiledFieldTest[];
+  tests?: BatchTest[];
   /** The tests' bits for which columns beyond the tests' own are decoded. */
   need?: number;
   buffer?: AsyncBuffer;
@@ -37,7 +37,7 @@ parentPort!.on('message', async (m: Message) => {
   if ('open' in m) {
     const fh = fs.open(m.path, 'r');
     fh.catch(() => {}); // reported by the first group that needs it
-    sessions.set(m.open, { fh, columns: m.columns, tests: m.tests?.map(compileFieldTest), need: m.need });
+    sessions.set(m.open, { fh, columns: m.columns, tests: m.tests?.map(compileBatchTest), need: m.need });
     return;
   }
   if ('close' in m) {
