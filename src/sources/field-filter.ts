@@ -157,8 +157,9 @@ export function compileFieldTest(t: FieldTest): CompiledFieldTest {
           if (k === Raw.Null) return false; // null compares to nothing
           if (k !== Raw.String) return true;
           const v = s.text(c);
-          if (v.length !== 28 || !ISO_28.test(v)) return true;
-          return strict ? v > bound : v >= bound;
+          if (strict ? v > bound : v >= bound) return true;
+          // Before the bound: fails, if it is a datetime in that form (any other text passes).
+          return v.length !== 28 || !ISO_28.test(v);
         };
       }
       case 'needs':

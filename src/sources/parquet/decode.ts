@@ -232,11 +232,17 @@ export function isoFromNanos(nanos: bigint): string | null {
 
 /** Microseconds within ±2^52 (years 1828-2112) convert without bigint arithmetic. */
 const MAX_FAST_MICROS = 2 ** 52;
-const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 let lastDay = NaN;
 let lastDayText: string | null = null;
 
-/** Seconds since 1970 and the 100 ns ticks within the second as isoFromNanos writes them. */
+/** Where isoFromSeconds writes: its day part is rewritten when the day changes. */
+const ISO = Buffer.from('0000-00-00T00:00:00.0000000Z', 'latin1');
+
+/**
+ * Seconds since 1970 and the 100 ns ticks within the second as isoFromNanos writes them. Written
+ * as bytes and read as one string: a string built by concatenation is a rope, which every
+ * comparison (a time test on each row) would first copy flat.
+ */
 function isoFromSeconds(seconds: number, ticks: number): string | null {
   const day = Math.floor(seconds / 86_400);
   if (day !== lastDay) {
@@ -244,12 +250,22 @@ function isoFromSeconds(seconds: number, ticks: number): string | null {
     const year = d.getUTCFullYear();
     lastDay = day;
     lastDayText = Number.isNaN(year) || year < 1 || year > 9999 ? null : d.toISOString().slice(0, 11);
+    if (lastDayText !== null) ISO.write(lastDayText, 0, 'latin1');
   }
   if (lastDayText === null) return null;
   const s = seconds - day * 86_400;
   const h = Math.floor(s / 3600);
   const m = Math.floor((s - h * 3600) / 60);
-  return `${lastDayText}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s - h * 3600 - m * 60]}.${String(10_000_000 + ticks).slice(1)}Z`;
+  const sec = s - h * 3600 - m * 60;
+  ISO[11] = 48 + Math.floor(h / 10); ISO[12] = 48 + (h % 10);
+  ISO[14] = 48 + Math.floor(m / 10); ISO[15] = 48 + (m % 10);
+  ISO[17] = 48 + Math.floor(sec / 10); ISO[18] = 48 + (sec % 10);
+  let t = ticks;
+  for (let k = 26; k >= 20; k--) {
+    ISO[k] = 48 + (t % 10);
+    t = Math.floor(t / 10);
+  }
+  return ISO.toString('latin1', 0, 28);
 }
 
 /** Microseconds since 1970 as isoFromNanos writes them. */

@@ -279,13 +279,17 @@ function int64(view: DataView, s: number): number | bigint {
 function readValues(r: Bytes, element: SchemaElement, form: Form, n: number, out: unknown[], parsers: Partial<ParquetParsers>): void {
   const { b, view } = r;
   switch (form) {
-    case 'string':
+    case 'string': {
+      const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
       for (let i = 0; i < n; i++) {
         const len = view.getUint32(r.need(4), true);
         const s = r.need(len);
-        out.push(decoder.decode(b.subarray(s, s + len)));
+        // Buffer's UTF-8 decoding is TextDecoder's (hyparquet's), but for a leading byte order
+        // mark, which TextDecoder drops; and twice as fast.
+        out.push(b[s] === 0xef && b[s + 1] === 0xbb && b[s + 2] === 0xbf ? decoder.decode(b.subarray(s, s + len)) : text.toString('utf8', s, s + len));
       }
       return;
+    }
     case 'int32': case 'uint32': case 'date': {
       const s = r.need(4 * n);
       for (let i = 0; i < n; i++) {
@@ -325,13 +329,17 @@ function readFloats(r: Bytes, double: boolean, n: number, out: unknown[]): void 
 // ---------------------------------------------------------------------------------------------
 // Pages
 
+let scratch = new Uint8Array(1 << 20);
+
 function decompress(data: Uint8Array, size: number, codec: string, codecs: Codecs): Uint8Array {
   let page: Uint8Array;
   const custom = codecs.compressors?.[codec as keyof Compressors];
   if (codec === 'UNCOMPRESSED') page = data;
   else if (custom) page = custom(data, size);
   else if (codec === 'SNAPPY') {
-    page = new Uint8Array(size);
+    // Pages are decoded before the next is read (values are copied out), so one buffer serves all.
+    if (scratch.length < size) scratch = new Uint8Array(Math.max(size, 2 * scratch.length));
+    page = scratch.subarray(0, size);
     codecs.snappy(data, page);
   } else throw new Unsupported(`codec ${codec}`);
   if (page.length !== size) throw new Error(`parquet page: ${page.length} bytes decompressed, the header says ${size}`);
