@@ -213,6 +213,11 @@ export function recordSource(compiled: CompiledFieldTest, rec: Record<string, un
 export interface TestColumn {
   codes?: Int32Array;
   values: ArrayLike<unknown>;
+  /**
+   * Values that are integer times of `ticks` 100 ns ticks each (null when out of range), whose
+   * text `plain` gives: a time test compares the integers, other tests see the text.
+   */
+  time?: { ticks: number; plain(v: unknown): unknown };
 }
 
 /** A test over a batch of rows held by column. */
@@ -264,14 +269,15 @@ export function compileBatchTest(t: FieldTest): BatchTest {
           kind: () => (value === null || value === undefined ? Raw.Null : rawKindOf(value)),
           text: () => String(value),
         };
-        const passes = (v: unknown): boolean => {
+        const plainPasses = (v: unknown): boolean => {
           value = v;
           return one.test(src);
         };
         return (column, sel) => {
           const c = column(name);
           if (!c) return sel;
-          const { codes, values } = c;
+          const { codes, values, time } = c;
+          const passes = !time ? plainPasses : (t.op === 'after' && timeTest(t, time, plainPasses)) || ((v: unknown) => plainPasses(time.plain(v)));
           const out = new Int32Array(sel.length);
           let n = 0;
           if (codes) {
@@ -281,7 +287,7 @@ export function compileBatchTest(t: FieldTest): BatchTest {
               const r = sel[i]!;
               const k = codes[r]!;
               let v: number;
-              if (k < 0) v = nullVerdict ||= passes(null) ? 1 : 2;
+              if (k < 0) v = nullVerdict ||= plainPasses(null) ? 1 : 2;
               else v = verdict[k] ||= passes(values[k]) ? 1 : 2;
               if (v === 1) out[n++] = r;
             }
@@ -302,6 +308,39 @@ export function compileBatchTest(t: FieldTest): BatchTest {
       return f(column, all);
     },
   };
+}
+
+/** Integer times within ±2^53 µs of 1970 (years 1685-2255) are all within a datetime's range. */
+const SAFE_MICROS = 2 ** 53;
+
+/**
+ * An `after` test on integer times of `ticks` ticks each, comparing numbers: the same answers as
+ * `onText` on their texts for the values it can place, `onText` for the others (undefined when
+ * the bound itself cannot be placed).
+ */
+function timeTest(
+  t: Extract<FieldTest, { op: 'after' }>, time: NonNullable<TestColumn['time']>, onText: (text: unknown) => boolean,
+): ((v: unknown) => boolean) | undefined {
+  const bound = ticksOf(t.bound);
+  if (bound === undefined || time.ticks < 10) return undefined;
+  const per = BigInt(time.ticks);
+  // v * ticks > bound  <=>  v > floor(bound / ticks);  v * ticks >= bound  <=>  v >= ceil(bound / ticks).
+  const floor = bound / per - (bound % per < 0n ? 1n : 0n);
+  const limit = Number(t.strict ? floor : floor + (bound % per === 0n ? 0n : 1n));
+  const safe = (SAFE_MICROS * 10) / time.ticks;
+  if (!(Math.abs(limit) < safe)) return undefined;
+  return (v) => {
+    if (typeof v === 'number' && v > -safe && v < safe) return t.strict ? v > limit : v >= limit;
+    return onText(time.plain(v));
+  };
+}
+
+/** 100 ns ticks since 1970 of a datetime text as `formatDatetime` writes it (years 100 to 9999). */
+function ticksOf(iso: string): bigint | undefined {
+  if (!ISO_28.test(iso)) return undefined;
+  const ms = Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)), Number(iso.slice(11, 13)), Number(iso.slice(14, 16)), Number(iso.slice(17, 19)));
+  if (!Number.isFinite(ms) || Number(iso.slice(0, 4)) < 100) return undefined;
+  return BigInt(ms) * 10_000n + BigInt(Number(iso.slice(20, 27)));
 }
 
 /** The rows in either of two ascending lists. */

@@ -156,10 +156,10 @@ export async function readGroup(
     const at = (i: number): number => (kept ? kept[i]! : i);
     const picked = new Array<unknown>(count);
     if ('flat' in d) {
-      const { codes, values } = d.flat;
+      const { codes, values, time } = d.flat;
       for (let i = 0; i < count; i++) {
         const k = codes[at(i)]!;
-        picked[i] = k < 0 ? null : values[k];
+        picked[i] = k < 0 ? null : time ? time.plain(values[k]) : values[k];
       }
     } else {
       if (all) for (let i = 0; i < count; i++) picked[i] = all[at(i)];

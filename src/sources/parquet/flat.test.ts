@@ -213,3 +213,54 @@ test('a file DuckDB writes (version 1 data pages) reads the same both ways', asy
   assert.equal(decodeAllFlat(buf, md), md.row_groups.length * 7);
   for (const o of out) assert.deepEqual(o.flat, o.hyparquet);
 });
+
+test('time tests on timestamp columns compare the integers as the texts compare', async () => {
+  const rows = 400;
+  const r = lcg(5);
+  const base = 1_793_527_200_000_000n;
+  const micros = Array.from({ length: rows }, (_, i) => (i % 11 === 0 ? null : base + BigInt(Math.floor(r() * 4e9)) - 2_000_000_000n));
+  micros[1] = base; // exactly on the bound below
+  const schema = [
+    { name: 'root', num_children: 3 },
+    { name: 'Ms', type: 'INT64', repetition_type: 'OPTIONAL', converted_type: 'TIMESTAMP_MILLIS' },
+    { name: 'Us', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } },
+    { name: 'Ns', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'NANOS' } },
+  ];
+  const buf = new Uint8Array(parquetWriteBuffer({
+    schema: schema as never,
+    columnData: [
+      { name: 'Ms', data: micros.map((v) => (v === null ? null : v / 1000n)) },
+      { name: 'Us', data: micros },
+      { name: 'Ns', data: micros.map((v) => (v === null ? null : v * 1000n + 50n)) },
+    ] as never,
+    rowGroupSize: 150,
+  }));
+  const bounds = ['2026-11-01T10:00:00.0000000Z', '2026-11-01T10:00:00.0000005Z', '2026-11-01T09:59:59.9999999Z', '1600-01-01T00:00:00.0000000Z', '9999-12-31T23:59:59.9999999Z'];
+  for (const bound of bounds) {
+    for (const strict of [true, false]) {
+      const tests = ['Ms', 'Us', 'Ns'].map((column) => compileBatchTest({ op: 'after', column, bound, strict }));
+      const { out } = await bothWays(buf, ['Us'], tests);
+      let kept = 0;
+      for (const o of out) {
+        assert.deepEqual(o.flat, o.hyparquet, `${bound} strict ${strict}`);
+        kept += (o.flat as { rows?: number[] }).rows?.length ?? 150;
+      }
+      if (bound.startsWith('9999')) assert.equal(kept, 0);
+      else assert.ok(kept > 0, `${bound} strict ${strict}`);
+    }
+  }
+});
+
+test('a time test on integer times formats none of them', () => {
+  let formatted = 0;
+  const micros = [1_793_527_199_999_999, 1_793_527_200_000_000, 1_793_527_200_000_001, null];
+  const column = {
+    codes: Int32Array.from([0, 1, 2, -1]),
+    values: micros,
+    time: { ticks: 10, plain: (v: unknown) => { formatted++; return v === null ? null : String(v); } },
+  };
+  const test = (strict: boolean) => [...compileBatchTest({ op: 'after', column: 'T', bound: '2026-11-01T10:00:00.0000000Z', strict }).rows(() => column, 4)];
+  assert.deepEqual(test(true), [2]);
+  assert.deepEqual(test(false), [1, 2]);
+  assert.equal(formatted, 0);
+});

@@ -25,8 +25,14 @@ export class Unsupported extends Error {}
 /** A decoded column: for each row, an index into `values`, or -1 for null. */
 export interface FlatColumn {
   codes: Int32Array;
-  /** The dictionary's values, then those of plain pages, in plain forms. */
+  /** The dictionary's values, then those of plain pages, in plain forms (times: see `time`). */
   values: unknown[];
+  /**
+   * A timestamp column keeps its values as integers (a number, or a bigint past 2^53) of
+   * `ticks` 100 ns ticks each; `plain` gives a value's plain form (its text). Rows a test rejects
+   * are never formatted, and a time test compares the integers (field-filter.ts).
+   */
+  time?: { ticks: number; plain(v: unknown): unknown };
 }
 
 type Form = 'string' | 'int32' | 'uint32' | 'int64' | 'float' | 'boolean' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns';
@@ -300,12 +306,8 @@ function readValues(r: Bytes, element: SchemaElement, form: Form, n: number, out
     }
     case 'int64': case 'ts-ms': case 'ts-us': case 'ts-ns': {
       const s = r.need(8 * n);
-      const parse = form === 'ts-ms' ? parsers.timestampFromMilliseconds! : form === 'ts-us' ? parsers.timestampFromMicroseconds! : form === 'ts-ns' ? parsers.timestampFromNanoseconds! : undefined;
-      for (let i = 0; i < n; i++) {
-        const v = int64(view, s + 8 * i);
-        // The parsers take a number or a bigint alike (decode.ts).
-        out.push(parse ? parse(v as bigint) : v);
-      }
+      // Times stay integers (FlatColumn.time).
+      for (let i = 0; i < n; i++) out.push(int64(view, s + 8 * i));
       return;
     }
     case 'float':
@@ -434,7 +436,15 @@ export function decodeFlatColumn(
     } else throw new Unsupported(`encoding ${h.encoding}`);
     row += n;
   }
-  return { codes, values };
+  return { codes, values, time: timeOf(form, parsers) };
+}
+
+/** How a timestamp column's integers read (undefined: the column is not one). */
+function timeOf(form: Form, parsers: Partial<ParquetParsers>): FlatColumn['time'] {
+  // The parsers take a number or a bigint alike (decode.ts).
+  const parse = form === 'ts-ms' ? parsers.timestampFromMilliseconds : form === 'ts-us' ? parsers.timestampFromMicroseconds : form === 'ts-ns' ? parsers.timestampFromNanoseconds : undefined;
+  if (!parse) return undefined;
+  return { ticks: form === 'ts-ms' ? 10_000 : form === 'ts-us' ? 10 : 0.01, plain: (v) => parse(v as bigint) };
 }
 
 /** Writes the codes of present values to `target`, -1 where the definition level says null. */
