@@ -103,6 +103,19 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
     const testColumns = tests && [...new Set(tests.flatMap((t) => [...fieldTestColumns(t)]))];
     let session: number | undefined;
     let ownSession: number | undefined;
+    // A first read asks for the next row group before it hands out this one's rows, so the
+    // worker decodes while the query takes them. Undefined: the group holds nothing to decode.
+    const ahead = new Map<number, Promise<Decoded | Error> | undefined>();
+    const request = (g: number): Promise<Decoded | Error> | undefined => {
+      const group = groups[g]!;
+      if (Number(group.num_rows) === 0) return undefined;
+      // Statistics may show that no row of the group can pass (no scan's test, when shared).
+      const stat = byStats && groupStats(metadata, g, byStats, testColumns!);
+      if (stat && !tests!.some((t) => rowGroupMayPass(t, stat))) return undefined;
+      session ??= open(decodeColumns, tests, mine ? bit : undefined);
+      const got = pool.decode(session, g, heapMb, PARQUET_LIMITS.timeoutMs(compressedSize(group))).catch((e: Error) => e);
+      return got;
+    };
     let groupStart = 0;
     for (let g = 0; g < groups.length; g++) {
       const group = groups[g]!;
@@ -146,11 +159,11 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
           }
         }
       } else if (rows > 0) {
-        // Statistics may show that no row of the group can pass (no scan's test, when shared).
-        const stat = byStats && groupStats(metadata, g, byStats, testColumns!);
-        if (!stat || tests!.some((t) => rowGroupMayPass(t, stat))) {
-          session ??= open(decodeColumns, tests, mine ? bit : undefined);
-          const got = await pool.decode(session, g, heapMb, PARQUET_LIMITS.timeoutMs(bytes)).catch((e: Error) => e);
+        const pending = ahead.has(g) ? ahead.get(g) : request(g);
+        ahead.delete(g);
+        if (g + 1 < groups.length) ahead.set(g + 1, request(g + 1));
+        if (pending) {
+          const got = await pending;
           if (!(got instanceof Error)) {
             if (mine) keep(shared!, mine, g, got, rows);
             out = ownRows(got, bit, wanted);
@@ -323,6 +336,7 @@ class DecodePool {
   /** Decodes a group for a session; `request` names other columns and the rows wanted (the session's tests then do not apply). */
   decode(id: number, group: number, heapMb: number, timeoutMs: number, request?: { columns: string[]; select: number[] }): Promise<Decoded> {
     const job = async (): Promise<Decoded> => {
+      if (!this.paths.has(id)) throw new Error('the read ended'); // asked ahead, no longer wanted
       const w = this.workerFor(id, heapMb);
       w.ref(); // busy: keep the process alive until it answers
       try {
