@@ -103,81 +103,81 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
     const testColumns = tests && [...new Set(tests.flatMap((t) => [...fieldTestColumns(t)]))];
     let session: number | undefined;
     let ownSession: number | undefined;
-    // A first read asks for the next row group before it hands out this one's rows, so the
-    // worker decodes while the query takes them. Undefined: the group holds nothing to decode.
-    const ahead = new Map<number, Promise<Decoded | Error> | undefined>();
-    const request = (g: number): Promise<Decoded | Error> | undefined => {
+    type Rows = { names: string[]; data: unknown[][]; numbers?: number[] };
+    /** A row group that could not be decoded: a warning, with its place in the file. */
+    const failed = (g: number, start: number, message: string): void => {
       const group = groups[g]!;
-      if (Number(group.num_rows) === 0) return undefined;
-      // Statistics may show that no row of the group can pass (no scan's test, when shared).
-      const stat = byStats && groupStats(metadata, g, byStats, testColumns!);
-      if (stat && !tests!.some((t) => rowGroupMayPass(t, stat))) return undefined;
-      session ??= open(decodeColumns, tests, mine ? bit : undefined);
-      const got = pool.decode(session, g, heapMb, PARQUET_LIMITS.timeoutMs(compressedSize(group))).catch((e: Error) => e);
-      return got;
+      const offset = groupOffset(group);
+      skip(stats, file.path, undefined, `row group ${g + 1} (rows ${start + 1}-${start + Number(group.num_rows)}${offset !== undefined ? `, byte offset ${offset}` : ''}) could not be read: ${message}`);
     };
-    let groupStart = 0;
-    for (let g = 0; g < groups.length; g++) {
+    const decode = (id: number, g: number, request?: { columns: string[]; select: number[] }): Promise<Decoded | Error> =>
+      pool.decode(id, g, heapMb, PARQUET_LIMITS.timeoutMs(compressedSize(groups[g]!)), request).catch((e: Error) => e);
+    /**
+     * Starts what group g needs from the worker and returns how to finish it (this scan's rows:
+     * column names, their values, the rows' numbers in the group). Each group is prepared before
+     * the rows of the one before it are handed out, so the worker decodes while the query takes them.
+     */
+    const prepare = (g: number, start: number): (() => Promise<Rows | undefined>) => {
       const group = groups[g]!;
       const rows = Number(group.num_rows);
-      const bytes = compressedSize(group);
-      const decode = async (id: number, request?: { columns: string[]; select: number[] }): Promise<Decoded | undefined> => {
-        try {
-          return await pool.decode(id, g, heapMb, PARQUET_LIMITS.timeoutMs(bytes), request);
-        } catch (e) {
-          const offset = groupOffset(group);
-          skip(stats, file.path, undefined, `row group ${g + 1} (rows ${groupStart + 1}-${groupStart + rows}${offset !== undefined ? `, byte offset ${offset}` : ''}) could not be read: ${(e as Error).message}`);
-          return undefined;
-        }
+      const alone = async (bits: number): Promise<Rows | undefined> => {
+        // The shared read could not decode it (maybe for a column only another scan reads): read it alone.
+        ownSession ??= open(own, ownTests);
+        const got = await decode(ownSession, g);
+        if (got instanceof Error) return void failed(g, start, got.message);
+        return ownRows(got, bits, wanted);
       };
-      // This scan's rows of the group: column names, their values, the rows' numbers in the group.
-      let out: { names: string[]; data: unknown[][]; numbers?: number[] } | undefined;
-      if (rows > 0 && replay) {
+      if (rows === 0) return async () => undefined;
+      if (replay) {
         const cached = replay.groups[g];
-        if (cached === 'failed') {
-          // The shared read could not decode it (maybe for a column only another scan reads): read it alone.
-          ownSession ??= open(own, ownTests);
-          out = ownRows(await decode(ownSession), bit, wanted);
-        } else if (cached) {
-          const picked: number[] = [];
-          for (let i = 0; i < cached.rows.length; i++) if (cached.masks[i]! & bit) picked.push(i);
-          const numbers = picked.map((i) => cached.rows[i]!);
-          const missing = wanted.filter((c) => !cached.columns.has(c));
-          let extra: Decoded | undefined = { columns: [] };
-          if (missing.length > 0 && picked.length > 0) {
-            session ??= open();
-            extra = await decode(session, { columns: missing, select: numbers });
-          }
-          if (extra) {
-            const more = new Map(extra.columns);
-            const names = wanted.filter((c) => cached.columns.has(c) || more.has(c));
-            const data = names.map((c) => {
-              const all = cached.columns.get(c);
-              return all ? picked.map((i) => all[i]) : more.get(c)!;
-            });
-            out = { names, data, numbers };
-          }
+        if (cached === 'failed') return () => alone(bit);
+        if (!cached) return async () => undefined;
+        const picked: number[] = [];
+        for (let i = 0; i < cached.rows.length; i++) if (cached.masks[i]! & bit) picked.push(i);
+        const numbers = picked.map((i) => cached.rows[i]!);
+        const missing = wanted.filter((c) => !cached.columns.has(c));
+        let pending: Promise<Decoded | Error> | undefined;
+        if (missing.length > 0 && picked.length > 0) {
+          session ??= open();
+          pending = decode(session, g, { columns: missing, select: numbers });
         }
-      } else if (rows > 0) {
-        const pending = ahead.has(g) ? ahead.get(g) : request(g);
-        ahead.delete(g);
-        if (g + 1 < groups.length) ahead.set(g + 1, request(g + 1));
-        if (pending) {
-          const got = await pending;
-          if (!(got instanceof Error)) {
-            if (mine) keep(shared!, mine, g, got, rows);
-            out = ownRows(got, bit, wanted);
-          } else if (mine) {
-            // The shared read may have failed on a column only another scan reads: this scan's own read tells.
-            if (mine.state === 'reading') mine.groups[g] = 'failed';
-            ownSession ??= open(own, ownTests);
-            out = ownRows(await decode(ownSession), 1, wanted);
-          } else {
-            const offset = groupOffset(group);
-            skip(stats, file.path, undefined, `row group ${g + 1} (rows ${groupStart + 1}-${groupStart + rows}${offset !== undefined ? `, byte offset ${offset}` : ''}) could not be read: ${got.message}`);
-          }
-        }
+        return async () => {
+          const extra = pending ? await pending : { columns: [] };
+          if (extra instanceof Error) return void failed(g, start, extra.message);
+          const more = new Map(extra.columns);
+          const names = wanted.filter((c) => cached.columns.has(c) || more.has(c));
+          const data = names.map((c) => {
+            const all = cached.columns.get(c);
+            return all ? picked.map((i) => all[i]) : more.get(c)!;
+          });
+          return { names, data, numbers };
+        };
       }
+      // Statistics may show that no row of the group can pass (no scan's test, when shared).
+      const stat = byStats && groupStats(metadata, g, byStats, testColumns!);
+      if (stat && !tests!.some((t) => rowGroupMayPass(t, stat))) return async () => undefined;
+      session ??= open(decodeColumns, tests, mine ? bit : undefined);
+      const pending = decode(session, g);
+      return async () => {
+        const got = await pending;
+        if (!(got instanceof Error)) {
+          if (mine) keep(shared!, mine, g, got, rows);
+          return ownRows(got, bit, wanted);
+        }
+        if (!mine) return void failed(g, start, got.message);
+        // The shared read may have failed on a column only another scan reads: this scan's own read tells.
+        if (mine.state === 'reading') mine.groups[g] = 'failed';
+        return alone(1);
+      };
+    };
+    let groupStart = 0;
+    let next = groups.length > 0 ? prepare(0, 0) : undefined;
+    for (let g = 0; g < groups.length; g++) {
+      const rows = Number(groups[g]!.num_rows);
+      const bytes = compressedSize(groups[g]!);
+      const finish = next!;
+      next = g + 1 < groups.length ? prepare(g + 1, groupStart + rows) : undefined;
+      const out = await finish();
       progress.bytesRead += bytes;
       if (out) {
         const { names, data, numbers } = out;
