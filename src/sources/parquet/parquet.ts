@@ -19,9 +19,9 @@
  * decoded; a later scan takes its rows from there and decodes only the columns it lacks.
  */
 import { promises as fs, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FileMetaData, RowGroup } from 'hyparquet';
 import { facts } from '../../diagnostics/facts.js';
@@ -171,12 +171,23 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
       };
     };
     let groupStart = 0;
-    let next = groups.length > 0 ? prepare(0, 0) : undefined;
+    // As many groups asked ahead as there are decode workers.
+    const prepared: (() => Promise<Rows | undefined>)[] = [];
+    let preparedTo = 0;
+    let preparedStart = 0;
+    const prepareAhead = (): void => {
+      while (preparedTo < groups.length && prepared.length < pool.size) {
+        prepared.push(prepare(preparedTo, preparedStart));
+        preparedStart += Number(groups[preparedTo]!.num_rows);
+        preparedTo++;
+      }
+    };
     for (let g = 0; g < groups.length; g++) {
       const rows = Number(groups[g]!.num_rows);
       const bytes = compressedSize(groups[g]!);
-      const finish = next!;
-      next = g + 1 < groups.length ? prepare(g + 1, groupStart + rows) : undefined;
+      prepareAhead();
+      const finish = prepared.shift()!;
+      prepareAhead();
       const out = await finish();
       progress.bytesRead += bytes;
       if (out) {
@@ -300,19 +311,32 @@ interface Decoded {
   masks?: number[];
 }
 
+/** One decode worker and the sessions it has been told of. */
+interface Decoder {
+  worker: Worker;
+  heapMb: number;
+  opened: Set<number>;
+  ready: Promise<void>;
+}
+
 /**
- * Row groups decoded in one shared worker, one request at a time (so a request's timer measures
- * its own decoding). A worker that overruns a budget is ended; the next request gets a new one.
- * Idle, the worker does not keep the process alive.
+ * Row groups decoded in shared workers, one per core (`decodeThreads`), each decoding one request
+ * at a time (so a request's timer measures its own decoding); requests wait for a free worker in
+ * the order they are made. The first worker starts ahead of any request, the others when a
+ * request finds the started ones busy. A worker that overruns a budget is ended; its next request
+ * gets a new one. Idle, the workers do not keep the process alive.
  */
 class DecodePool {
-  private worker: Worker | undefined;
-  private heapMb = 0;
-  private opened = new Set<number>();
+  private readonly decoders: (Decoder | undefined)[] = [];
+  private readonly busy: boolean[] = [];
+  private readonly waiting: ((slot: number) => void)[] = [];
   private readonly paths = new Map<number, { path: string; columns?: string[]; tests?: FieldTest[]; need?: number }>();
   private lastId = 0;
-  private ready: Promise<void> = Promise.resolve();
-  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Decode workers: one per core (EXFILWATCH_THREADS sets the cores). */
+  get size(): number {
+    return Math.max(1, Number(process.env.EXFILWATCH_THREADS) || availableParallelism());
+  }
 
   /**
    * A session on a file: the columns to decode (all when undefined), the tests a row is kept for
@@ -323,40 +347,60 @@ class DecodePool {
     return this.lastId;
   }
 
-  /** Starts the worker ahead of the first request (its start-up then overlaps other work). */
+  /** Starts a worker ahead of the first request (its start-up then overlaps other work). */
   start(): void {
-    if (!this.worker) this.ensure(PARQUET_LIMITS.heapMb(0));
+    if (!this.decoders[0]) this.ensure(0, PARQUET_LIMITS.heapMb(0));
   }
 
   close(id: number): void {
     this.paths.delete(id);
-    if (this.worker && this.opened.delete(id)) this.worker.postMessage({ close: id });
+    for (const d of this.decoders) if (d?.opened.delete(id)) d.worker.postMessage({ close: id });
   }
 
   /** Decodes a group for a session; `request` names other columns and the rows wanted (the session's tests then do not apply). */
-  decode(id: number, group: number, heapMb: number, timeoutMs: number, request?: { columns: string[]; select: number[] }): Promise<Decoded> {
-    const job = async (): Promise<Decoded> => {
+  async decode(id: number, group: number, heapMb: number, timeoutMs: number, request?: { columns: string[]; select: number[] }): Promise<Decoded> {
+    const slot = await this.acquire();
+    try {
       if (!this.paths.has(id)) throw new Error('the read ended'); // asked ahead, no longer wanted
-      const w = this.workerFor(id, heapMb);
-      w.ref(); // busy: keep the process alive until it answers
+      const d = this.decoderFor(slot, id, heapMb);
+      d.worker.ref(); // busy: keep the process alive until it answers
       try {
-        await this.ready; // starting the worker is not decoding: the budget starts after
-        if (this.worker !== w) throw new Error('the Parquet decoder did not start');
-        return await this.request(w, id, group, timeoutMs, request);
+        await d.ready; // starting the worker is not decoding: the budget starts after
+        if (this.decoders[slot] !== d) throw new Error('the Parquet decoder did not start');
+        return await this.request(slot, d, id, group, timeoutMs, request);
       } finally {
-        w.unref();
+        d.worker.unref();
       }
-    };
-    const next = this.queue.then(job, job);
-    this.queue = next.catch(() => {});
-    return next;
+    } finally {
+      this.release(slot);
+    }
   }
 
-  private request(w: Worker, id: number, group: number, timeoutMs: number, request?: { columns: string[]; select: number[] }): Promise<Decoded> {
+  /** A free worker's slot: a started one, else one not started yet, else the first to be freed. */
+  private acquire(): Promise<number> {
+    const size = this.size;
+    for (let i = 0; i < size; i++) if (!this.busy[i] && this.decoders[i]) return Promise.resolve(this.take(i));
+    for (let i = 0; i < size; i++) if (!this.busy[i]) return Promise.resolve(this.take(i));
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private take(slot: number): number {
+    this.busy[slot] = true;
+    return slot;
+  }
+
+  private release(slot: number): void {
+    const next = this.waiting.shift();
+    if (next) next(slot);
+    else this.busy[slot] = false;
+  }
+
+  private request(slot: number, d: Decoder, id: number, group: number, timeoutMs: number, request?: { columns: string[]; select: number[] }): Promise<Decoded> {
+    const w = d.worker;
     return new Promise((resolve, reject) => {
       const fail = (message: string): void => {
         done();
-        if (this.worker === w) this.worker = undefined;
+        if (this.decoders[slot] === d) this.decoders[slot] = undefined;
         void w.terminate();
         reject(new Error(message));
       };
@@ -368,7 +412,7 @@ class DecodePool {
         else reject(new Error(m.error ?? 'no data'));
       };
       const onError = (e: Error & { code?: string }): void =>
-        fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `decoding needed more than ${this.heapMb} MB (a damaged page?)` : e.message);
+        fail(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `decoding needed more than ${d.heapMb} MB (a damaged page?)` : e.message);
       const onExit = (code: number): void => fail(`the decoder stopped (exit code ${code})`);
       const done = (): void => {
         clearTimeout(timer);
@@ -379,31 +423,32 @@ class DecodePool {
     });
   }
 
-  private workerFor(id: number, heapMb: number): Worker {
-    this.ensure(heapMb);
-    if (!this.opened.has(id)) {
-      this.worker!.postMessage({ open: id, ...this.paths.get(id) });
-      this.opened.add(id);
+  private decoderFor(slot: number, id: number, heapMb: number): Decoder {
+    const d = this.ensure(slot, heapMb);
+    if (!d.opened.has(id)) {
+      d.worker.postMessage({ open: id, ...this.paths.get(id) });
+      d.opened.add(id);
     }
-    return this.worker!;
+    return d;
   }
 
-  private ensure(heapMb: number): void {
-    if (!this.worker || this.heapMb < heapMb) {
-      if (this.worker) void this.worker.terminate();
-      this.heapMb = Math.max(heapMb, this.heapMb);
-      this.worker = new Worker(moduleUrl('sources/parquet/worker.js'), { resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: PARQUET_LIMITS.youngMb } });
-      this.worker.unref();
-      const w = this.worker;
-      w.on('error', () => {}); // a request in flight hears it through its own listener
-      w.once('exit', () => { if (this.worker === w) this.worker = undefined; });
-      this.ready = new Promise<void>((resolve) => {
-        const onReady = (m: { ready?: boolean }): void => { if (m.ready) { w.off('message', onReady).off('exit', onExit); resolve(); } };
-        const onExit = (): void => { w.off('message', onReady); resolve(); }; // the request then sees the worker gone
-        w.on('message', onReady).once('exit', onExit);
-      });
-      this.opened = new Set();
-    }
+  private ensure(slot: number, heapMb: number): Decoder {
+    const old = this.decoders[slot];
+    if (old && old.heapMb >= heapMb) return old;
+    if (old) void old.worker.terminate();
+    const limit = Math.max(heapMb, old?.heapMb ?? 0);
+    const worker = new Worker(moduleUrl('sources/parquet/worker.js'), { resourceLimits: { maxOldGenerationSizeMb: limit, maxYoungGenerationSizeMb: PARQUET_LIMITS.youngMb } });
+    worker.unref();
+    worker.on('error', () => {}); // a request in flight hears it through its own listener
+    const ready = new Promise<void>((resolve) => {
+      const onReady = (m: { ready?: boolean }): void => { if (m.ready) { worker.off('message', onReady).off('exit', onExit); resolve(); } };
+      const onExit = (): void => { worker.off('message', onReady); resolve(); }; // the request then sees the worker gone
+      worker.on('message', onReady).once('exit', onExit);
+    });
+    const d: Decoder = { worker, heapMb: limit, opened: new Set(), ready };
+    worker.once('exit', () => { if (this.decoders[slot] === d) this.decoders[slot] = undefined; });
+    this.decoders[slot] = d;
+    return d;
   }
 }
 
