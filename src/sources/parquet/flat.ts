@@ -180,20 +180,12 @@ function readPageHeader(r: Bytes): PageHeader {
       case 2: h.uncompressed = i32(type); return true;
       case 3: h.compressed = i32(type); return true;
       case 5: // DataPageHeader
+      case 7: // DictionaryPageHeader: the same first two fields
         if (type !== T.Struct) return false;
         readStruct(r, 1, (f, t) => {
           if (f === 1) h.values = i32(t);
           else if (f === 2) h.encoding = i32(t);
-          else if (f === 3) h.defEncoding = i32(t);
-          else return false;
-          return true;
-        });
-        return true;
-      case 7: // DictionaryPageHeader
-        if (type !== T.Struct) return false;
-        readStruct(r, 1, (f, t) => {
-          if (f === 1) h.values = i32(t);
-          else if (f === 2) h.encoding = i32(t);
+          else if (f === 3 && id === 5) h.defEncoding = i32(t);
           else return false;
           return true;
         });
