@@ -5,7 +5,7 @@
  */
 import type { Expr, Field, JoinKind, Tab } from '../../kql/plan.js';
 import type { ScalarType } from '../../schema/types.js';
-import { type Batch, type BatchStream, collect, fieldIndex } from '../batch.js';
+import { type Batch, type BatchStream, collect, emptyBatch, fieldIndex } from '../batch.js';
 import type { ExecContext } from '../context.js';
 import { castValue } from '../cast.js';
 import { ExprCache, evalColumn, prepareAll, run } from '../run.js';
@@ -44,15 +44,20 @@ interface Source { side: 'left' | 'right'; index: number }
 /** Gathers output columns from row pairs (-1 on a side: that side's cells are null). */
 function gather(fields: Field[], sources: Source[], left: Batch, right: Batch, li: number[], ri: number[]): Batch {
   const n = li.length;
+  // Every left row once, in order (a lookup whose right keys are unique): the left columns are
+  // taken as they are (columns are never written once made).
+  let leftAsIs = n === left.length;
+  for (let i = 0; leftAsIs && i < n; i++) leftAsIs = li[i] === i;
   const columns = fields.map((f, c) => {
     const src = sources[c]!;
     const b = src.side === 'left' ? left : right;
     const rows = src.side === 'left' ? li : ri;
-    const out = new Array(n);
     const empty = f.type === 'string' ? '' : null;
-    if (src.index < 0) return out.fill(empty);
+    if (src.index < 0) return new Array(n).fill(empty);
     const col = b.columns[src.index]!;
     const from = b.fields[src.index]!.type;
+    if (leftAsIs && src.side === 'left' && from === f.type) return col;
+    const out = new Array(n);
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       out[i] = r < 0 ? empty : from === f.type ? col[r] : castValue(from, f.type, col[r]);
@@ -119,7 +124,7 @@ function joinLayout(tab: Tab & { op: 'join' }, left: Batch, right: Batch): { fie
 }
 
 /** Row pairs of the join: left index, right index (-1 for the missing side of an outer row). */
-function matchRows(kind: JoinKind, lk: (string | null)[], rk: (string | null)[]): { li: number[]; ri: number[] } {
+function matchRows(kind: JoinKind, lk: (string | null)[], rk: (string | null)[], index?: Map<string, number[]>): { li: number[]; ri: number[] } {
   const li: number[] = [];
   const ri: number[] = [];
   if (kind === 'rightsemi' || kind === 'rightanti') {
@@ -130,7 +135,7 @@ function matchRows(kind: JoinKind, lk: (string | null)[], rk: (string | null)[])
     });
     return { li, ri };
   }
-  const index = buildIndex(rk);
+  index ??= buildIndex(rk);
   if (kind === 'leftsemi' || kind === 'leftanti') {
     const want = kind === 'leftsemi';
     lk.forEach((k, l) => {
@@ -168,31 +173,46 @@ function matchRows(kind: JoinKind, lk: (string | null)[], rk: (string | null)[])
 
 /**
  * lookup: a left outer (or inner) join where the right side is a dimension table; the right
- * key columns are not repeated in the output.
+ * key columns are not repeated in the output. The right side is collected and indexed once; the
+ * left side streams through batch by batch, in order, so a large fact table is never held whole.
  */
 export async function* lookupOp(tab: Tab & { op: 'lookup' }, ctx: ExecContext): BatchStream {
   await prepareAll(tab.on.flatMap((p) => [p.left, p.right]), ctx);
-  const left = await collect(run(tab.left, ctx), tab.left.schema);
   const right = await collect(run(tab.right, ctx), tab.right.schema);
-  const lk = rowKeys(left, tab.on.map((p) => p.left), ctx);
   const rk = rowKeys(right, tab.on.map((p) => p.right), ctx);
+  const index = buildIndex(rk);
   const rightKeys = new Set(tab.on.map((p) => (p.right.kind === 'column' ? p.right.name : '')));
-  const { li, ri } = matchRows(tab.kind === 'inner' ? 'inner' : 'leftouter', lk, rk);
-  let fields: Field[];
-  let sources: Source[];
-  const nl = tab.left.schema.length;
   const rightIn = tab.right.schema.filter((f) => !rightKeys.has(f.name));
-  if (tab.schema.length > 0 && tab.schema.length === nl + rightIn.length && knows(tab.left.schema, left) && knows(tab.right.schema, right)) {
-    fields = tab.schema;
-    sources = tab.schema.map((f, k): Source => (k < nl
-      ? { side: 'left', index: fieldIndex(left.fields, tab.left.schema[k]!.name) }
-      : { side: 'right', index: fieldIndex(right.fields, rightIn[k - nl]!.name) }));
-  } else {
+  const layout = (left: Batch): { fields: Field[]; sources: Source[] } => {
+    const nl = tab.left.schema.length;
+    if (tab.schema.length > 0 && tab.schema.length === nl + rightIn.length && knows(tab.left.schema, left) && knows(tab.right.schema, right)) {
+      return {
+        fields: tab.schema,
+        sources: tab.schema.map((f, k): Source => (k < nl
+          ? { side: 'left', index: fieldIndex(left.fields, tab.left.schema[k]!.name) }
+          : { side: 'right', index: fieldIndex(right.fields, rightIn[k - nl]!.name) })),
+      };
+    }
     const taken = new Set(left.fields.map((f) => f.name));
     const rest = right.fields.map((f, i) => ({ f, i })).filter((x) => !rightKeys.has(x.f.name));
     const renamed = uniqueNames(taken, rest.map((x) => x.f));
-    fields = [...left.fields, ...renamed.map((r) => ({ name: r.name, type: r.field.type as ScalarType }))];
-    sources = [...left.fields.map((_, i): Source => ({ side: 'left', index: i })), ...rest.map((x): Source => ({ side: 'right', index: x.i }))];
+    return {
+      fields: [...left.fields, ...renamed.map((r) => ({ name: r.name, type: r.field.type as ScalarType }))],
+      sources: [...left.fields.map((_, i): Source => ({ side: 'left', index: i })), ...rest.map((x): Source => ({ side: 'right', index: x.i }))],
+    };
+  };
+  const probe = (left: Batch): Batch => {
+    const lk = rowKeys(left, tab.on.map((p) => p.left), ctx);
+    const { li, ri } = matchRows(tab.kind === 'inner' ? 'inner' : 'leftouter', lk, rk, index);
+    const { fields, sources } = layout(left);
+    return gather(fields, sources, left, right, li, ri);
+  };
+  let yielded = false;
+  for await (const left of run(tab.left, ctx)) {
+    if (left.length === 0) continue;
+    yield probe(left);
+    yielded = true;
   }
-  yield gather(fields, sources, left, right, li, ri);
+  // No left rows: one empty batch, so the output still has its columns.
+  if (!yielded) yield probe(emptyBatch(tab.left.schema));
 }
