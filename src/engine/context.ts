@@ -24,6 +24,16 @@ export interface TableSource {
   open(hints?: ScanHints): BatchStream;
 }
 
+/** A shared plan node's batches as its first reader saw them ('kept'), or why they are not. */
+export interface Replay {
+  state: 'unread' | 'reading' | 'kept' | 'dropped';
+  batches: Batch[];
+  /** Estimated bytes of the batches. */
+  bytes: number;
+  /** Readers the plan has left (the batches go after the last). */
+  readers: number;
+}
+
 export interface ExecContext {
   now: I64;
   table(name: string): TableSource | undefined;
@@ -32,6 +42,8 @@ export interface ExecContext {
   run(tab: Tab): BatchStream;
   /** Tables named by the `as` operator during the run. */
   named: Map<string, Batch>;
+  /** Plan nodes several others read (a `let` used more than once), and what their first run kept (run.ts). */
+  replay?: Map<Tab, Replay>;
   /** Per scan of the running plan: the columns read above it and the filters right above it. */
   scans?: { columns: Map<Tab, Set<string> | 'all'>; filters: Map<Tab, Expr[]>; shared?: Map<Tab, { shared: SharedScan; member: number }> };
 }

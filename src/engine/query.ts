@@ -71,7 +71,7 @@ function schemaKeyFor(tables: TableDef[], functions: DeclaredFunction[], strict:
 
 /** Runs a plan; `scanHints: false` turns off column and record skipping (to check it changes nothing). */
 export async function runPlan(plan: QueryPlan, data: Pick<QueryData, 'sources'>, now: I64, options: { scanHints?: boolean } = {}): Promise<Batch> {
-  const ctx = createContext({ now, table: (name) => data.sources.get(name), root: options.scanHints === false ? undefined : plan.result });
+  const ctx = createContext({ now, table: (name) => data.sources.get(name), root: options.scanHints === false ? undefined : plan.result, plan: plan.result });
   return collect(run(plan.result, ctx), plan.schema);
 }
 

@@ -7,10 +7,11 @@ import type { Expr, Field, Named, Tab } from '../kql/plan.js';
 import { WATCHLIST_PREFIX } from '../kql/translate.js';
 import type { ScalarType } from '../schema/types.js';
 import { type Batch, type BatchStream, BATCH_ROWS, collect, emptyBatch, fieldIndex, takeRows } from './batch.js';
-import type { ExecContext, TableSource } from './context.js';
+import type { ExecContext, Replay, TableSource } from './context.js';
 import { type Compiled, compileExpr, literalValue, prepareExpr, usesWindow } from './expr.js';
 import { castValue } from './cast.js';
-import { hintsFor, neededColumns, scanFilters } from './scan-hints.js';
+import { children, hintsFor, neededColumns, scanFilters } from './scan-hints.js';
+import { scalarFunction } from './functions/registry.js';
 import { summarize } from './operators/summarize.js';
 import { sortOp, topOp } from './operators/sort.js';
 import { unionOp } from './operators/union.js';
@@ -34,6 +35,8 @@ export interface RunOptions {
   table(name: string): TableSource | undefined;
   /** The plan about to run: its scans get column and record hints. */
   root?: Tab;
+  /** The plan about to run, for its nodes read more than once (run once, replayed). */
+  plan?: Tab;
 }
 
 export function createContext(opts: RunOptions): ExecContext {
@@ -43,12 +46,119 @@ export function createContext(opts: RunOptions): ExecContext {
     memo: new Map(),
     named: new Map(),
     run: (tab) => run(tab, ctx),
+    replay: opts.plan ? sharedNodes(opts.plan) : undefined,
     scans: opts.root ? { columns: neededColumns(opts.root), filters: scanFilters(opts.root) } : undefined,
   };
   return ctx;
 }
 
+/**
+ * Bytes of batches a query keeps for replay (estimated: batchBytes): over all its shared nodes,
+ * and for one node. A node past its share is run again by each reader, so the budget goes to
+ * small answers read often (a let of summarized rows) before a large one read twice.
+ */
+export const REPLAY_BUDGET = { total: 256 << 20, node: 64 << 20 };
+
+/**
+ * Plan nodes read by more than one other (a `let` used twice shares its plan object), whose
+ * answer cannot change from one run to the next (no volatile function such as rand() or
+ * new_guid(), no `sample`): run once and replayed, within REPLAY_BUDGET.
+ */
+function sharedNodes(root: Tab): Map<Tab, Replay> {
+  const readers = new Map<Tab, number>();
+  const visit = (t: Tab): void => {
+    const n = (readers.get(t) ?? 0) + 1;
+    readers.set(t, n);
+    if (n === 1) for (const c of children(t)) visit(c);
+  };
+  visit(root);
+  const out = new Map<Tab, Replay>();
+  for (const [t, n] of readers) {
+    if (n > 1 && t.op !== 'materialize' && t.op !== 'ref' && stable(t)) out.set(t, { state: 'unread', batches: [], bytes: 0, readers: n });
+  }
+  return out;
+}
+
+/** Whether a plan gives the same rows each time it runs: no `sample`, no volatile call anywhere in it. */
+function stable(t: Tab): boolean {
+  const seen = new Set<object>();
+  const volatileIn = (v: unknown): boolean => {
+    if (!v || typeof v !== 'object' || seen.has(v)) return false;
+    seen.add(v);
+    if (Array.isArray(v)) return v.some(volatileIn);
+    const x = v as { kind?: string; fn?: string; op?: string };
+    if (x.op === 'sample' || (x.kind === 'call' && scalarFunction(x.fn ?? '')?.volatile)) return true;
+    return Object.values(v).some(volatileIn);
+  };
+  return !volatileIn(t);
+}
+
+/** A rough size of a batch: a pointer a cell, and the characters of its strings. */
+function batchBytes(b: Batch): number {
+  let bytes = 8 * b.length * b.columns.length;
+  for (const col of b.columns) {
+    for (let i = 0; i < b.length; i++) {
+      const v = col[i];
+      if (typeof v === 'string') bytes += v.length;
+    }
+  }
+  return bytes;
+}
+
 export function run(tab: Tab, ctx: ExecContext): BatchStream {
+  const replay = ctx.replay?.get(tab);
+  return replay ? runShared(tab, replay, ctx) : runNode(tab, ctx);
+}
+
+/**
+ * A shared node: its first reader runs it and keeps the batches (within the budget), later
+ * readers take them. A reader that comes while the first is still reading (two sides of one
+ * join), or after the kept batches were dropped (over the budget, or a reader that stopped
+ * early), runs the node again, as Kusto would.
+ */
+async function* runShared(tab: Tab, replay: Replay, ctx: ExecContext): BatchStream {
+  if (replay.state === 'kept') {
+    const batches = replay.batches;
+    // The plan's last reader: the batches are not kept past it.
+    if (--replay.readers <= 0) drop(replay);
+    yield* batches;
+    return;
+  }
+  if (replay.state !== 'unread') {
+    yield* runNode(tab, ctx);
+    return;
+  }
+  replay.state = 'reading';
+  replay.readers--;
+  let kept = 0;
+  for (const r of ctx.replay!.values()) kept += r.bytes;
+  try {
+    for await (const b of runNode(tab, ctx)) {
+      if (replay.state === 'reading') {
+        const bytes = batchBytes(b);
+        if (kept + bytes > REPLAY_BUDGET.total || replay.bytes + bytes > REPLAY_BUDGET.node) drop(replay);
+        else {
+          kept += bytes;
+          replay.bytes += bytes;
+          replay.batches.push(b);
+        }
+      }
+      yield b;
+    }
+    if (replay.state === 'reading') replay.state = 'kept';
+  } finally {
+    // A reader that stopped early saw only some of the rows.
+    if (replay.state === 'reading') drop(replay);
+  }
+}
+
+function drop(replay: Replay): void {
+  replay.state = 'dropped';
+  replay.batches = [];
+  replay.bytes = 0;
+}
+
+function runNode(tab: Tab, ctx: ExecContext): BatchStream {
   switch (tab.op) {
     case 'table': return tableScan(tab, ctx);
     case 'ref': {

@@ -133,8 +133,8 @@ export function neededColumns(root: Tab): Map<Tab, Need> {
   return needs;
 }
 
-/** Child plans of any node, for the conservative default. */
-function children(t: Tab): Tab[] {
+/** Child plans of any node (inputs, sides, subqueries in expressions). */
+export function children(t: Tab): Tab[] {
   const out: Tab[] = [];
   for (const v of Object.values(t)) {
     if (v && typeof v === 'object' && 'op' in (v as object) && 'schema' in (v as object)) out.push(v as Tab);

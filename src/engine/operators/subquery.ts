@@ -59,6 +59,9 @@ class ScopedMemo extends Map<object, Promise<Batch>> {
 export function childContext(ctx: ExecContext, local: Set<object>, name: string, input: Batch): ExecContext {
   const named = new Map(ctx.named);
   named.set(name, input);
-  const child: ExecContext = { ...ctx, memo: ScopedMemo.of(ctx.memo, local), named, run: (t) => run(t, child) };
+  // The subquery's own nodes read this input: what they give is not the same from one input to
+  // the next, so they are not replayed (nodes outside it still are).
+  const replay = ctx.replay && new Map([...ctx.replay].filter(([t]) => !local.has(t)));
+  const child: ExecContext = { ...ctx, memo: ScopedMemo.of(ctx.memo, local), named, replay, run: (t) => run(t, child) };
   return child;
 }
