@@ -58,3 +58,10 @@ test('a let with a volatile function is run by each reader, as Kusto runs it', a
   const rows = await rowsOf('let R = range x from 1 to 50 step 1 | extend r = rand(); R | union R | summarize dcount(r)', d);
   assert.ok((rows[0]![0] as number) > 90, `${rows[0]![0]} distinct values: each use drew its own`);
 });
+
+test('a let whose first reader stops early is run again for the next', async () => {
+  const { d, reads } = await data();
+  const rows = await rowsOf('let Out = DeviceNetworkEvents | where RemotePort == 443; union (Out | take 1), Out | count', d);
+  assert.equal(rows[0]![0], 27);
+  assert.equal(reads.n, 2);
+});

@@ -130,15 +130,15 @@ async function* runShared(tab: Tab, replay: Replay, ctx: ExecContext): BatchStre
   }
   replay.state = 'reading';
   replay.readers--;
-  let kept = 0;
-  for (const r of ctx.replay!.values()) kept += r.bytes;
   try {
     for await (const b of runNode(tab, ctx)) {
       if (replay.state === 'reading') {
         const bytes = batchBytes(b);
+        // Every node's batches so far (nodes inside this one fill theirs as it runs).
+        let kept = 0;
+        for (const r of ctx.replay!.values()) kept += r.bytes;
         if (kept + bytes > REPLAY_BUDGET.total || replay.bytes + bytes > REPLAY_BUDGET.node) drop(replay);
         else {
-          kept += bytes;
           replay.bytes += bytes;
           replay.batches.push(b);
         }
