@@ -9,6 +9,8 @@
  * reader could not place), and judges the field as the table's coercion would. Unknown and
  * other values always pass.
  */
+import { fromUnixMs, parseDatetime } from '../schema/values/datetime.js';
+import { big } from '../schema/values/int64.js';
 import { memoOnText } from './text-memo.js';
 
 /** How a reader found one field of a record. */
@@ -213,11 +215,15 @@ export function recordSource(compiled: CompiledFieldTest, rec: Record<string, un
 export interface TestColumn {
   codes?: Int32Array;
   values: ArrayLike<unknown>;
-  /**
-   * Values that are integer times of `ticks` 100 ns ticks each (null when out of range), whose
-   * text `plain` gives: a time test compares the integers, other tests see the text.
-   */
-  time?: { ticks: number; plain(v: unknown): unknown };
+  /** Values that are integer times: a time test compares the integers, other tests see the text. */
+  time?: IntegerTimes;
+}
+
+/** Times held as integers (a number, or a bigint past 2^53) of `ticks` 100 ns ticks each. */
+export interface IntegerTimes {
+  ticks: number;
+  /** A value's plain form: its text, or null out of a datetime's range. */
+  plain(v: unknown): unknown;
 }
 
 /** A test over a batch of rows held by column. */
@@ -310,6 +316,9 @@ export function compileBatchTest(t: FieldTest): BatchTest {
   };
 }
 
+/** 1970 in the engine's datetime ticks. */
+const UNIX_EPOCH = big(fromUnixMs(0));
+
 /** Integer times within ±2^53 µs of 1970 (years 1685-2255) are all within a datetime's range. */
 const SAFE_MICROS = 2 ** 53;
 
@@ -319,10 +328,11 @@ const SAFE_MICROS = 2 ** 53;
  * the bound itself cannot be placed).
  */
 function timeTest(
-  t: Extract<FieldTest, { op: 'after' }>, time: NonNullable<TestColumn['time']>, onText: (text: unknown) => boolean,
+  t: Extract<FieldTest, { op: 'after' }>, time: IntegerTimes, onText: (text: unknown) => boolean,
 ): ((v: unknown) => boolean) | undefined {
-  const bound = ticksOf(t.bound);
-  if (bound === undefined || time.ticks < 10) return undefined;
+  const parsed = ISO_28.test(t.bound) ? parseDatetime(t.bound) : null;
+  if (parsed === null || time.ticks < 10) return undefined;
+  const bound = big(parsed) - UNIX_EPOCH; // ticks since 1970, as the column's integers count
   const per = BigInt(time.ticks);
   // v * ticks > bound  <=>  v > floor(bound / ticks);  v * ticks >= bound  <=>  v >= ceil(bound / ticks).
   const floor = bound / per - (bound % per < 0n ? 1n : 0n);
@@ -333,14 +343,6 @@ function timeTest(
     if (typeof v === 'number' && v > -safe && v < safe) return t.strict ? v > limit : v >= limit;
     return onText(time.plain(v));
   };
-}
-
-/** 100 ns ticks since 1970 of a datetime text as `formatDatetime` writes it (years 100 to 9999). */
-function ticksOf(iso: string): bigint | undefined {
-  if (!ISO_28.test(iso)) return undefined;
-  const ms = Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)), Number(iso.slice(11, 13)), Number(iso.slice(14, 16)), Number(iso.slice(17, 19)));
-  if (!Number.isFinite(ms) || Number(iso.slice(0, 4)) < 100) return undefined;
-  return BigInt(ms) * 10_000n + BigInt(Number(iso.slice(20, 27)));
 }
 
 /** The rows in either of two ascending lists. */

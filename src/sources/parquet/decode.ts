@@ -48,7 +48,7 @@ export interface GroupRows {
 export const decodeOptions = { flat: true };
 
 /** A column of the group: decoded by flat.ts, or by hyparquet (its values, not yet plain). */
-type Decoded = { flat: FlatColumn } | { data: ArrayLike<unknown> };
+type GroupColumn = { flat: FlatColumn } | { data: ArrayLike<unknown> };
 
 /**
  * One row group's top-level columns, each an array of its rows in plain values: all of them, or
@@ -67,7 +67,7 @@ export async function readGroup(
   // decoder (as fast); the other codecs' decoders load only for a file that uses them.
   const compressors = codecs.every((c) => c === 'SNAPPY' || c === 'UNCOMPRESSED') ? undefined : (await import('hyparquet-compressors')).compressors;
   const present = new Set(metadata.schema.slice(1).map((e) => e.name));
-  const decoded = new Map<string, Decoded>();
+  const decoded = new Map<string, GroupColumn>();
   const decode = async (names: string[] | undefined): Promise<void> => {
     const rest: string[] = [];
     const hyparquet = await import('hyparquet');

@@ -96,14 +96,29 @@ test('flat columns decode to the values hyparquet gives: types, nulls, dictionar
   }
 });
 
+/** The same times (µs, null for none) as TIMESTAMP columns in each unit: schema elements and data; nanoseconds get `ns` more. */
+function timeColumns(micros: (bigint | null)[], ns: bigint) {
+  return {
+    elements: [
+      { name: 'Ms', type: 'INT64', repetition_type: 'OPTIONAL', converted_type: 'TIMESTAMP_MILLIS' },
+      { name: 'Us', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } },
+      { name: 'Ns', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'NANOS' } },
+    ] as SchemaElement[],
+    data: [
+      { name: 'Ms', data: micros.map((v) => (v === null ? null : v / 1000n)) },
+      { name: 'Us', data: micros },
+      { name: 'Ns', data: micros.map((v) => (v === null ? null : v * 1000n + ns)) },
+    ],
+  };
+}
+
 test('timestamps, dates and unsigned integers in every unit convert as hyparquet with our parsers', async () => {
   const rows = 300;
   const micros = Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? null : 1_793_527_200_123_456n + BigInt(i) * 1_000_003n));
+  const times = timeColumns(micros, 7n);
   const schema: SchemaElement[] = [
     { name: 'root', num_children: 6 },
-    { name: 'Ms', type: 'INT64', repetition_type: 'OPTIONAL', converted_type: 'TIMESTAMP_MILLIS' },
-    { name: 'Us', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } },
-    { name: 'Ns', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'NANOS' } },
+    ...times.elements,
     { name: 'Day', type: 'INT32', repetition_type: 'REQUIRED', converted_type: 'DATE' },
     { name: 'U32', type: 'INT32', repetition_type: 'REQUIRED', converted_type: 'UINT_32' },
     { name: 'Small', type: 'INT32', repetition_type: 'REQUIRED', converted_type: 'INT_16' },
@@ -111,9 +126,7 @@ test('timestamps, dates and unsigned integers in every unit convert as hyparquet
   const buf = new Uint8Array(parquetWriteBuffer({
     schema: schema as never,
     columnData: [
-      { name: 'Ms', data: micros.map((v) => (v === null ? null : v / 1000n)) },
-      { name: 'Us', data: micros },
-      { name: 'Ns', data: micros.map((v) => (v === null ? null : v * 1000n + 7n)) },
+      ...times.data,
       { name: 'Day', data: Array.from({ length: rows }, (_, i) => 20_000 + (i % 40)) },
       { name: 'U32', data: Array.from({ length: rows }, (_, i) => (i % 2 ? 4_000_000_000 : i)) },
       { name: 'Small', data: Array.from({ length: rows }, (_, i) => (i % 5) - 2) },
@@ -220,19 +233,10 @@ test('time tests on timestamp columns compare the integers as the texts compare'
   const base = 1_793_527_200_000_000n;
   const micros = Array.from({ length: rows }, (_, i) => (i % 11 === 0 ? null : base + BigInt(Math.floor(r() * 4e9)) - 2_000_000_000n));
   micros[1] = base; // exactly on the bound below
-  const schema = [
-    { name: 'root', num_children: 3 },
-    { name: 'Ms', type: 'INT64', repetition_type: 'OPTIONAL', converted_type: 'TIMESTAMP_MILLIS' },
-    { name: 'Us', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } },
-    { name: 'Ns', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'NANOS' } },
-  ];
+  const times = timeColumns(micros, 50n);
   const buf = new Uint8Array(parquetWriteBuffer({
-    schema: schema as never,
-    columnData: [
-      { name: 'Ms', data: micros.map((v) => (v === null ? null : v / 1000n)) },
-      { name: 'Us', data: micros },
-      { name: 'Ns', data: micros.map((v) => (v === null ? null : v * 1000n + 50n)) },
-    ] as never,
+    schema: [{ name: 'root', num_children: 3 }, ...times.elements] as never,
+    columnData: times.data as never,
     rowGroupSize: 150,
   }));
   const bounds = ['2026-11-01T10:00:00.0000000Z', '2026-11-01T10:00:00.0000005Z', '2026-11-01T09:59:59.9999999Z', '1600-01-01T00:00:00.0000000Z', '9999-12-31T23:59:59.9999999Z'];

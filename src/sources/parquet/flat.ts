@@ -12,6 +12,7 @@
  * the page it belongs to, and a damaged page throws rather than reads past it.
  */
 import type { ColumnMetaData, Compressors, ParquetParsers, SchemaElement } from 'hyparquet';
+import type { IntegerTimes } from '../field-filter.js';
 
 /** How pages are decompressed: hyparquet's snappy, and the other codecs' decoders when loaded. */
 export interface Codecs {
@@ -28,14 +29,13 @@ export interface FlatColumn {
   /** The dictionary's values, then those of plain pages, in plain forms (times: see `time`). */
   values: unknown[];
   /**
-   * A timestamp column keeps its values as integers (a number, or a bigint past 2^53) of
-   * `ticks` 100 ns ticks each; `plain` gives a value's plain form (its text). Rows a test rejects
-   * are never formatted, and a time test compares the integers (field-filter.ts).
+   * A timestamp column keeps its values as integers: rows a test rejects are never formatted,
+   * and a time test compares the integers (field-filter.ts).
    */
-  time?: { ticks: number; plain(v: unknown): unknown };
+  time?: IntegerTimes;
 }
 
-type Form = 'string' | 'int32' | 'uint32' | 'int64' | 'float' | 'boolean' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns';
+type Form = 'string' | 'int32' | 'uint32' | 'int64' | 'float32' | 'float64' | 'boolean' | 'date' | 'ts-ms' | 'ts-us' | 'ts-ns';
 
 /**
  * How a column's values are converted, in the order hyparquet's `convert` decides it (so an
@@ -62,7 +62,8 @@ export function formOf(element: SchemaElement): Form | undefined {
   switch (type) {
     case 'INT32': return 'int32';
     case 'INT64': return 'int64';
-    case 'FLOAT': case 'DOUBLE': return 'float';
+    case 'FLOAT': return 'float32';
+    case 'DOUBLE': return 'float64';
     case 'BOOLEAN': return 'boolean';
     default: return undefined;
   }
@@ -274,7 +275,7 @@ function int64(view: DataView, s: number): number | bigint {
 }
 
 /** Reads `n` PLAIN values in the column's form onto `out`. */
-function readValues(r: Bytes, element: SchemaElement, form: Form, n: number, out: unknown[], parsers: Partial<ParquetParsers>): void {
+function readValues(r: Bytes, form: Form, n: number, out: unknown[], parsers: Partial<ParquetParsers>): void {
   const { b, view } = r;
   switch (form) {
     case 'string': {
@@ -302,22 +303,22 @@ function readValues(r: Bytes, element: SchemaElement, form: Form, n: number, out
       for (let i = 0; i < n; i++) out.push(int64(view, s + 8 * i));
       return;
     }
-    case 'float':
-      readFloats(r, element.type === 'DOUBLE', n, out);
+    case 'float32': {
+      const s = r.need(4 * n);
+      for (let i = 0; i < n; i++) out.push(view.getFloat32(s + 4 * i, true));
       return;
+    }
+    case 'float64': {
+      const s = r.need(8 * n);
+      for (let i = 0; i < n; i++) out.push(view.getFloat64(s + 8 * i, true));
+      return;
+    }
     case 'boolean': {
       const s = r.need(Math.ceil(n / 8));
       for (let i = 0; i < n; i++) out.push(((b[s + (i >> 3)]! >> (i & 7)) & 1) === 1);
       return;
     }
   }
-}
-
-/** PLAIN floating-point values (FLOAT or DOUBLE). */
-function readFloats(r: Bytes, double: boolean, n: number, out: unknown[]): void {
-  const size = double ? 8 : 4;
-  const s = r.need(size * n);
-  for (let i = 0; i < n; i++) out.push(double ? r.view.getFloat64(s + 8 * i, true) : r.view.getFloat32(s + 4 * i, true));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,7 +367,7 @@ export function decodeFlatColumn(
       if (h.encoding !== PLAIN && h.encoding !== PLAIN_DICTIONARY) throw new Unsupported(`dictionary encoding ${h.encoding}`);
       if (h.values < 0 || h.values > h.uncompressed) throw new Error(`parquet column ${element.name}: a dictionary of ${h.values} values`);
       const page = decompress(raw, h.uncompressed, meta.codec, codecs);
-      readValues(new Bytes(page), element, form, h.values, values, parsers);
+      readValues(new Bytes(page), form, h.values, values, parsers);
       dictionary = values.length;
       continue;
     }
@@ -409,7 +410,7 @@ export function decodeFlatColumn(
       spread(target, got, optional ? defs : undefined);
     } else if (h.encoding === PLAIN) {
       const base = values.length;
-      readValues(page, element, form, present, values, parsers);
+      readValues(page, form, present, values, parsers);
       const got = new Int32Array(present);
       for (let i = 0; i < present; i++) got[i] = base + i;
       spread(target, got, optional ? defs : undefined);

@@ -104,11 +104,14 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
     let session: number | undefined;
     let ownSession: number | undefined;
     type Rows = { names: string[]; data: unknown[][]; numbers?: number[] };
+    // Each group's first row in the file.
+    const starts: number[] = [];
+    for (let g = 0, at = 0; g < groups.length; at += Number(groups[g]!.num_rows), g++) starts.push(at);
     /** A row group that could not be decoded: a warning, with its place in the file. */
-    const failed = (g: number, start: number, message: string): void => {
+    const failed = (g: number, message: string): void => {
       const group = groups[g]!;
       const offset = groupOffset(group);
-      skip(stats, file.path, undefined, `row group ${g + 1} (rows ${start + 1}-${start + Number(group.num_rows)}${offset !== undefined ? `, byte offset ${offset}` : ''}) could not be read: ${message}`);
+      skip(stats, file.path, undefined, `row group ${g + 1} (rows ${starts[g]! + 1}-${starts[g]! + Number(group.num_rows)}${offset !== undefined ? `, byte offset ${offset}` : ''}) could not be read: ${message}`);
     };
     const decode = (id: number, g: number, request?: { columns: string[]; select: number[] }): Promise<Decoded | Error> =>
       pool.decode(id, g, heapMb, PARQUET_LIMITS.timeoutMs(compressedSize(groups[g]!)), request).catch((e: Error) => e);
@@ -117,14 +120,14 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
      * column names, their values, the rows' numbers in the group). Each group is prepared before
      * the rows of the one before it are handed out, so the worker decodes while the query takes them.
      */
-    const prepare = (g: number, start: number): (() => Promise<Rows | undefined>) => {
+    const prepare = (g: number): (() => Promise<Rows | undefined>) => {
       const group = groups[g]!;
       const rows = Number(group.num_rows);
       const alone = async (bits: number): Promise<Rows | undefined> => {
         // The shared read could not decode it (maybe for a column only another scan reads): read it alone.
         ownSession ??= open(own, ownTests);
         const got = await decode(ownSession, g);
-        if (got instanceof Error) return void failed(g, start, got.message);
+        if (got instanceof Error) return void failed(g, got.message);
         return ownRows(got, bits, wanted);
       };
       if (rows === 0) return async () => undefined;
@@ -143,7 +146,7 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
         }
         return async () => {
           const extra = pending ? await pending : { columns: [] };
-          if (extra instanceof Error) return void failed(g, start, extra.message);
+          if (extra instanceof Error) return void failed(g, extra.message);
           const more = new Map(extra.columns);
           const names = wanted.filter((c) => cached.columns.has(c) || more.has(c));
           const data = names.map((c) => {
@@ -164,31 +167,19 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
           if (mine) keep(shared!, mine, g, got, rows);
           return ownRows(got, bit, wanted);
         }
-        if (!mine) return void failed(g, start, got.message);
+        if (!mine) return void failed(g, got.message);
         // The shared read may have failed on a column only another scan reads: this scan's own read tells.
         if (mine.state === 'reading') mine.groups[g] = 'failed';
         return alone(1);
       };
     };
-    let groupStart = 0;
-    // As many groups asked ahead as there are decode workers.
+    // The group handed out next and, asked ahead, as many after it as there are decode workers.
     const prepared: (() => Promise<Rows | undefined>)[] = [];
-    let preparedTo = 0;
-    let preparedStart = 0;
-    const prepareAhead = (): void => {
-      while (preparedTo < groups.length && prepared.length < pool.size) {
-        prepared.push(prepare(preparedTo, preparedStart));
-        preparedStart += Number(groups[preparedTo]!.num_rows);
-        preparedTo++;
-      }
-    };
     for (let g = 0; g < groups.length; g++) {
       const rows = Number(groups[g]!.num_rows);
       const bytes = compressedSize(groups[g]!);
-      prepareAhead();
-      const finish = prepared.shift()!;
-      prepareAhead();
-      const out = await finish();
+      while (g + prepared.length < groups.length && prepared.length <= pool.size) prepared.push(prepare(g + prepared.length));
+      const out = await prepared.shift()!();
       progress.bytesRead += bytes;
       if (out) {
         const { names, data, numbers } = out;
@@ -196,10 +187,9 @@ async function* readParquet(file: DataFile, stats: ReadStats, hints?: ReadHints)
         for (let r = 0; r < n; r++) {
           const rec: Record<string, unknown> = {};
           for (let c = 0; c < names.length; c++) rec[names[c]!] = data[c]![r];
-          yield { rec, line: groupStart + (numbers ? numbers[r]! : r) + 1 };
+          yield { rec, line: starts[g]! + (numbers ? numbers[r]! : r) + 1 };
         }
       }
-      groupStart += rows;
     }
     done = true;
   } catch (e) {
