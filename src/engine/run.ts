@@ -10,7 +10,9 @@ import { type Batch, type BatchStream, BATCH_ROWS, collect, emptyBatch, fieldInd
 import type { ExecContext, Replay, TableSource } from './context.js';
 import { type Compiled, compileExpr, literalValue, prepareExpr, usesWindow } from './expr.js';
 import { castValue } from './cast.js';
-import { children, hintsFor, neededColumns, scanFilters } from './scan-hints.js';
+import { children } from '../kql/plan.js';
+import { scanFilters } from './pushdown.js';
+import { hintsFor, neededColumns, prepareHints } from './scan-hints.js';
 import { scalarFunction } from './functions/registry.js';
 import { summarize } from './operators/summarize.js';
 import { sortOp, topOp } from './operators/sort.js';
@@ -214,6 +216,7 @@ async function* tableScan(tab: Tab & { op: 'table' }, ctx: ExecContext): BatchSt
     yield emptyBatch(tab.schema);
     return;
   }
+  if (ctx.scans) await prepareHints(tab, ctx);
   yield* source.open(hintsFor(tab, ctx));
 }
 

@@ -53,6 +53,24 @@ const QUERIES = [
   'DeviceNetworkEvents | where InitiatingProcessFileName =~ "rclone.exe" or InitiatingProcessCommandLine has "scp " | project ReportId, Timestamp',
   'DeviceNetworkEvents | where InitiatingProcessCommandLine has_all ("copy", "mega") | project ReportId',
   'DeviceNetworkEvents | where not(InitiatingProcessFileName has "chrome") | summarize dcount(ReportId)',
+  // Filters seen through the operators between them and the scan (pushdown.ts).
+  'DeviceNetworkEvents | extend Name = tolower(InitiatingProcessFileName), Port = RemotePort | where Name in ("rclone.exe", "winscp.exe") and Port != 3389 | project ReportId, Name',
+  `DeviceNetworkEvents
+   | extend Tool = case(InitiatingProcessFileName =~ "rclone.exe", "rclone", InitiatingProcessCommandLine has "scp ", "scp", RemotePort == 8443, strcat("p", tostring(RemotePort)), "")
+   | where isnotempty(Tool) | summarize n = count() by Tool`,
+  // A lookup's right column: "watched" only where the key matched (srv-3 matches with an empty label).
+  `let Known = datatable(Key:string, Label:string)["ws-2", "watched", "srv-3", ""];
+   DeviceNetworkEvents | extend Dev = tolower(DeviceName) | lookup kind=leftouter Known on $left.Dev == $right.Key
+   | where Label == "watched" or RemotePort == 22 | project ReportId, DeviceName, Label`,
+  `let Known = datatable(Key:string, Label:string)["ws-2", "watched"];
+   DeviceNetworkEvents | lookup kind=leftouter Known on $left.DeviceName == $right.Key | where isempty(Label) and RemotePort == 80 | project ReportId`,
+  'DeviceNetworkEvents | project-rename Port = RemotePort, Name = InitiatingProcessFileName | extend Kind = iff(Port == 22, "ssh", "") | where Kind != "" or Name =~ "curl.exe" | project ReportId, Port',
+  // Not moved below a window function, nor into a subquery's scan, nor taken for a constant.
+  'DeviceNetworkEvents | extend Before = prev(InitiatingProcessFileName) | where InitiatingProcessFileName =~ "curl.exe" | summarize n = count() by Before',
+  'DeviceNetworkEvents | where InitiatingProcessFileName in ((DeviceNetworkEvents | project InitiatingProcessFileName)) and RemotePort == 22 | summarize n = count() by InitiatingProcessFileName',
+  `DeviceNetworkEvents | lookup kind=leftouter (DeviceNetworkEvents | where InitiatingProcessFileName =~ "curl.exe" | extend Key = DeviceName, RightPort = RemotePort) on $left.DeviceName == $right.Key
+   | where RemotePort == 22 | summarize n = count() by RightPort`,
+  'DeviceNetworkEvents | where InitiatingProcessFileName == tolower(InitiatingProcessFileName) | project ReportId',
 ];
 
 /**

@@ -6,13 +6,35 @@
  *   absent, a port is outside the list, a timestamp is before the window).
  * Anything the analysis does not understand keeps every column and every record.
  */
-import type { Expr, Tab } from '../kql/plan.js';
+import { type Expr, type Tab, children } from '../kql/plan.js';
 import type { FieldTest } from '../sources/field-filter.js';
 import { type SharedScan, newSharedScan } from '../sources/shared-scan.js';
 import type { ExecContext, ScanHints } from './context.js';
-import { compileExpr } from './expr.js';
+import { SetValues } from './functions/operators.js';
+import { subqueryResult } from './expr.js';
+import { constantOf, implied, inMemorySubqueries } from './pushdown.js';
 import { formatDatetime } from './values/datetime.js';
 import type { I64 } from './values/int64.js';
+
+/**
+ * Runs the in-memory subqueries the filters of a table's scans carry (pushdown.ts), so that the
+ * hints can use their values. One that fails leaves its part of the test out; its filter, if it
+ * is the query's own, reports the failure when it runs.
+ */
+export async function prepareHints(tab: Tab & { op: 'table' }, ctx: ExecContext): Promise<void> {
+  for (const [t, preds] of ctx.scans?.filters ?? []) {
+    if (t.op !== 'table' || t.name !== tab.name) continue;
+    for (const p of preds) {
+      for (const q of inMemorySubqueries(p, tab.name)) {
+        try {
+          await subqueryResult(q, ctx);
+        } catch {
+          // left out of the test
+        }
+      }
+    }
+  }
+}
 
 /** The hints for one scan of a running plan. */
 export function hintsFor(tab: Tab, ctx: ExecContext): ScanHints {
@@ -34,14 +56,13 @@ export function hintsFor(tab: Tab, ctx: ExecContext): ScanHints {
  */
 function sharedScanOf(tab: Tab, ctx: ExecContext): { shared: SharedScan; member: number } | undefined {
   const scans = ctx.scans;
-  if (!scans) return undefined;
-  if (!scans.shared) {
-    const byTable = new Map<string, SharedScan>();
-    scans.shared = new Map();
+  if (!scans || tab.op !== 'table') return undefined;
+  scans.shared ??= new Map();
+  // Made when the table's first scan opens (the in-memory subqueries of its filters have run).
+  if (!scans.shared.has(tab)) {
+    const shared = newSharedScan();
     for (const [t, preds] of scans.filters) {
-      if (t.op !== 'table') continue;
-      let shared = byTable.get(t.name);
-      if (!shared) byTable.set(t.name, (shared = newSharedScan()));
+      if (t.op !== 'table' || t.name !== tab.name) continue;
       shared.tests.push(fieldTestFor(preds, ctx));
       scans.shared.set(t, { shared, member: shared.tests.length - 1 });
     }
@@ -133,27 +154,6 @@ export function neededColumns(root: Tab): Map<Tab, Need> {
   return needs;
 }
 
-/** Child plans of any node (inputs, sides, subqueries in expressions). */
-export function children(t: Tab): Tab[] {
-  const out: Tab[] = [];
-  for (const v of Object.values(t)) {
-    if (v && typeof v === 'object' && 'op' in (v as object) && 'schema' in (v as object)) out.push(v as Tab);
-    if (Array.isArray(v)) for (const x of v) if (x && typeof x === 'object' && 'op' in x && 'schema' in x) out.push(x as Tab);
-  }
-  // Subqueries inside expressions (toscalar, in (...)) are plans too.
-  const walkExpr = (e: unknown): void => {
-    if (!e || typeof e !== 'object') return;
-    const x = e as Expr;
-    if (x.kind === 'subquery') out.push(x.query);
-    else if (x.kind === 'call') x.args.forEach(walkExpr);
-  };
-  for (const v of Object.values(t)) {
-    if (Array.isArray(v)) v.forEach((x) => { walkExpr(x); if (x && typeof x === 'object' && 'expr' in x) walkExpr((x as { expr: unknown }).expr); });
-    else walkExpr(v);
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------- raw filters
 
 type RawTest = (text: string) => boolean;
@@ -161,6 +161,11 @@ type RawTest = (text: string) => boolean;
 /** A literal as it appears inside a JSON string (and, when it has no quote, in CSV). */
 function jsonEscaped(s: string): string {
   return JSON.stringify(s).slice(1, -1);
+}
+
+/** The values a constant argument of `in` stands for: a list's, a subquery's, or itself. */
+function listOf(v: unknown): unknown[] {
+  return v instanceof SetValues ? v.values : Array.isArray(v) ? v : [v];
 }
 
 function escapeRegExp(s: string): string {
@@ -173,16 +178,6 @@ function containsAny(literals: string[]): RawTest | undefined {
   if (lits.length === 0 || lits.length !== literals.length) return undefined;
   const re = new RegExp(lits.map(escapeRegExp).join('|'), 'i');
   return (text) => re.test(text);
-}
-
-function constantOf(e: Expr, ctx: ExecContext): { ok: boolean; value: unknown } {
-  if (e.kind === 'column' || e.kind === 'star' || e.kind === 'subquery' || e.kind === 'var') return { ok: false, value: undefined };
-  try {
-    const c = compileExpr(e, [], ctx);
-    return c.constant ? { ok: true, value: c.value } : { ok: false, value: undefined };
-  } catch {
-    return { ok: false, value: undefined };
-  }
 }
 
 /** The raw JSON value text after `"Column":`, when the column occurs exactly once in the record. */
@@ -228,7 +223,7 @@ function rawTest(e: Expr, ctx: ExecContext): RawTest | undefined {
     for (const arg of e.args.slice(1)) {
       const c = constantOf(arg, ctx);
       if (!c.ok) return undefined;
-      const vs = Array.isArray(c.value) ? c.value : [c.value];
+      const vs = listOf(c.value);
       for (const v of vs) {
         if (typeof v !== 'string') return undefined;
         values.push(v);
@@ -241,7 +236,7 @@ function rawTest(e: Expr, ctx: ExecContext): RawTest | undefined {
     for (const arg of e.args.slice(1)) {
       const c = constantOf(arg, ctx);
       if (!c.ok) return undefined;
-      for (const v of Array.isArray(c.value) ? c.value : [c.value]) {
+      for (const v of listOf(c.value)) {
         if (typeof v !== 'string') return undefined;
         const t = containsAny([v]);
         if (t) tests.push(t);
@@ -255,7 +250,7 @@ function rawTest(e: Expr, ctx: ExecContext): RawTest | undefined {
     for (const arg of e.args.slice(1)) {
       const c = constantOf(arg, ctx);
       if (!c.ok) return undefined;
-      for (const v of Array.isArray(c.value) ? c.value : [c.value]) {
+      for (const v of listOf(c.value)) {
         if (typeof v !== 'number' && typeof v !== 'bigint') return undefined;
         allowed.add(String(v));
       }
@@ -285,7 +280,7 @@ function rawTest(e: Expr, ctx: ExecContext): RawTest | undefined {
 
 /** Filters directly above a scan, ANDed, as one raw test (undefined when none applies). */
 export function rawFilterFor(predicates: Expr[], ctx: ExecContext): ((text: string) => boolean) | undefined {
-  const tests = predicates.map((p) => rawTest(p, ctx)).filter((t): t is RawTest => !!t);
+  const tests = predicates.map((p) => rawTest(implied(p, ctx), ctx)).filter((t): t is RawTest => !!t);
   if (tests.length === 0) return undefined;
   return (text) => {
     // Escapes such as \u0041 hide a literal from a plain search: let the full parse decide.
@@ -306,7 +301,7 @@ function stringConstants(args: Expr[], ctx: ExecContext): string[] | undefined {
   for (const arg of args) {
     const c = constantOf(arg, ctx);
     if (!c.ok) return undefined;
-    for (const v of Array.isArray(c.value) ? c.value : [c.value]) {
+    for (const v of listOf(c.value)) {
       if (typeof v !== 'string') return undefined;
       out.push(v);
     }
@@ -335,10 +330,11 @@ function fieldTest(e: Expr, ctx: ExecContext): FieldTest | undefined {
   const column = a.name;
   if (a.type === 'string') {
     const values = stringConstants(rest, ctx);
-    if (!values || values.length === 0) return undefined;
+    if (!values) return undefined;
+    // An empty list (a watchlist with no rows) is in no row.
     if (e.fn === '==' || e.fn === 'in') return rest.length === 1 || e.fn === 'in' ? { op: 'in', column, values, fold: false } : undefined;
     if (e.fn === '=~' || e.fn === 'in~') return { op: 'in', column, values: values.map((v) => v.toLowerCase()), fold: true };
-    if (values.some((v) => v === '')) return undefined;
+    if (values.length === 0 || values.some((v) => v === '')) return undefined;
     const lower = values.map((v) => v.toLowerCase());
     if (CONTAINS_OPS.has(e.fn) && values.length === 1) return { op: 'contains', column, values: lower };
     if (e.fn === 'has_any') return { op: 'contains', column, values: lower };
@@ -350,7 +346,7 @@ function fieldTest(e: Expr, ctx: ExecContext): FieldTest | undefined {
     for (const arg of rest) {
       const c = constantOf(arg, ctx);
       if (!c.ok) return undefined;
-      for (const v of Array.isArray(c.value) ? c.value : [c.value]) {
+      for (const v of listOf(c.value)) {
         if (typeof v !== 'number' && typeof v !== 'bigint') return undefined;
         if (typeof v === 'number' && !Number.isSafeInteger(v)) return undefined;
         values.push(String(v));
@@ -370,36 +366,6 @@ function fieldTest(e: Expr, ctx: ExecContext): FieldTest | undefined {
 
 /** Filters directly above a scan, ANDed, as one field test (undefined when none applies). */
 export function fieldTestFor(predicates: Expr[], ctx: ExecContext): FieldTest | undefined {
-  const items = predicates.map((p) => fieldTest(p, ctx)).filter((t): t is FieldTest => !!t);
+  const items = predicates.map((p) => fieldTest(implied(p, ctx), ctx)).filter((t): t is FieldTest => !!t);
   return items.length === 0 ? undefined : items.length === 1 ? items[0] : { op: 'and', items };
-}
-
-/** The `where` predicates sitting directly above each scan (none for a scan with several parents). */
-export function scanFilters(root: Tab): Map<Tab, Expr[]> {
-  const parents = new Map<Tab, Tab[]>();
-  const seen = new Set<Tab>();
-  const visit = (t: Tab): void => {
-    if (seen.has(t)) return;
-    seen.add(t);
-    for (const c of children(t)) {
-      parents.set(c, [...(parents.get(c) ?? []), t]);
-      visit(c);
-    }
-  };
-  visit(root);
-  const out = new Map<Tab, Expr[]>();
-  for (const t of seen) {
-    if (t.op !== 'table') continue;
-    const preds: Expr[] = [];
-    let cur: Tab = t;
-    for (;;) {
-      const ps = parents.get(cur) ?? [];
-      if (ps.length !== 1 || ps[0]!.op !== 'where') break;
-      const w = ps[0] as Tab & { op: 'where' };
-      preds.push(w.predicate);
-      cur = w;
-    }
-    out.set(t, preds);
-  }
-  return out;
 }

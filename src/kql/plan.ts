@@ -130,3 +130,24 @@ export interface QueryPlan {
 }
 
 export type TabOp = Tab['op'];
+
+/** Child plans of any node (inputs, sides, subqueries in expressions). */
+export function children(t: Tab): Tab[] {
+  const out: Tab[] = [];
+  for (const v of Object.values(t)) {
+    if (v && typeof v === 'object' && 'op' in (v as object) && 'schema' in (v as object)) out.push(v as Tab);
+    if (Array.isArray(v)) for (const x of v) if (x && typeof x === 'object' && 'op' in x && 'schema' in x) out.push(x as Tab);
+  }
+  // Subqueries inside expressions (toscalar, in (...)) are plans too.
+  const walkExpr = (e: unknown): void => {
+    if (!e || typeof e !== 'object') return;
+    const x = e as Expr;
+    if (x.kind === 'subquery') out.push(x.query);
+    else if (x.kind === 'call') x.args.forEach(walkExpr);
+  };
+  for (const v of Object.values(t)) {
+    if (Array.isArray(v)) v.forEach((x) => { walkExpr(x); if (x && typeof x === 'object' && 'expr' in x) walkExpr((x as { expr: unknown }).expr); });
+    else walkExpr(v);
+  }
+  return out;
+}
