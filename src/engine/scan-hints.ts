@@ -145,6 +145,17 @@ export function neededColumns(root: Tab): Map<Tab, Need> {
         return;
       case 'materialize':
         return visit(t.input, ALL);
+      case 'lookup': {
+        // An output column named as a left column is the left's (a right column of the same
+        // name comes out renamed); the left side also needs its keys. The right side (a
+        // watchlist, a small table) is read whole.
+        const left = new Set(t.left.schema.map((f) => f.name));
+        const keys = exprs(...t.on.map((o) => o.left));
+        visit(t.left, need === ALL ? ALL : union(new Set([...need].filter((c) => left.has(c))), keys));
+        visit(t.right, ALL);
+        for (const c of children(t)) if (c !== t.left && c !== t.right) visit(c, ALL);
+        return;
+      }
       default:
         // Operators not modelled here need every column of everything below them.
         for (const child of children(t)) visit(child, ALL);

@@ -1,6 +1,6 @@
 /** JSON lines into events: a line holds one record, a `{"records":[...]}` message, or an array. */
 import { parseJsonExact } from '../sources/json/exact.js';
-import { rowsOf, unwrap } from '../sources/json/json.js';
+import { rowsOf, unwrap } from '../sources/json/line-records.js';
 import type { WatchEvent } from './source.js';
 
 export interface LineProblem {

@@ -96,3 +96,43 @@ test('integers past 2^53 stay exact; strings and decimals are left alone', async
   const { recs } = await read('big.jsonl', '{"ReportId":123456789012345678}\n');
   assert.equal(recs[0]!.ReportId, 123456789012345678n);
 });
+
+test('a scan of known columns parses on the scan threads: the same records, numbers and warnings as parsing on the reader', async () => {
+  const { scanOptions } = await import('./parallel.js');
+  const saved = { ...scanOptions };
+  const lines: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const rec = { Timestamp: `2026-11-01T00:00:${String(i % 60).padStart(2, '0')}.0000000Z`, ReportId: `${9007199254740993n + BigInt(i)}`, Name: `n${i % 7}`, Extra: { deep: [i, 'x'] }, Unused: 'u'.repeat(i % 50) };
+    let line = JSON.stringify(rec).replace(/"ReportId":"(\d+)"/, '"ReportId":$1');
+    if (i % 23 === 5) line = line.slice(0, -3); // truncated
+    else if (i % 29 === 7) line = `[${line}, 5, "x"]`; // an array with non-objects
+    else if (i % 31 === 9) line = JSON.stringify({ records: [{ category: 'AdvancedHunting-Other', properties: rec }, { category: 'AdvancedHunting-T', properties: rec }] });
+    else if (i % 37 === 11) line = '';
+    else if (i % 41 === 13) line = ` ${line}\r`;
+    lines.push(line);
+  }
+  const body = '\uFEFF' + lines.join('\n') + '\n';
+  const d = mkdtempSync(path.join(ROOT, 'proj-'));
+  const p = path.join(d, 'T.jsonl');
+  writeFileSync(p, body);
+  const file: DataFile = { path: p, reader: 'json', gzip: false, table: 'T', routed: false };
+  const columns = new Set(['Timestamp', 'ReportId', 'Name', 'Extra']);
+  const run = async (hints: { columns?: Set<string> }) => {
+    const stats = newStats();
+    const out: SourceRecord[] = [];
+    for await (const r of jsonReader.read(file, stats, { ...hints, fields: { op: 'contains', column: 'Name', values: ['n'] } })) out.push(r);
+    const recs = out.map((r) => ({ table: r.table, line: r.line, rec: Object.fromEntries([...columns].map((c) => [c, r.rec[c]])) }));
+    return { recs, warnings: stats.warnings.map((w) => `${w.line}: ${w.message}`), skipped: stats.skipped };
+  };
+  try {
+    // Small blocks and a worker, so records come from both threads and lines straddle blocks.
+    Object.assign(scanOptions, { blockBytes: 997, minBlocksForWorkers: 2, workers: 1 });
+    const parsedHere = await run({});
+    const parsedThere = await run({ columns });
+    assert.ok(parsedHere.recs.length > 250 && parsedHere.skipped > 10);
+    assert.deepEqual(parsedThere, parsedHere);
+    assert.equal(typeof parsedThere.recs[0]!.rec.ReportId, 'bigint', 'integers past 2^53 cross threads exact');
+  } finally {
+    Object.assign(scanOptions, saved);
+  }
+});

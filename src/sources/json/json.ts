@@ -15,7 +15,7 @@ import { promises as fs } from 'node:fs';
 import { type FieldTest, fieldTestColumns } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
 import { type SharedFile, dropShared, worthSharing } from '../shared-scan.js';
-import { parseJsonExact } from './exact.js';
+import { parseLine, unwrap } from './line-records.js';
 import { LineFields, MAX_LINE_BYTES, compileLineTest } from './lines.js';
 import { scanGzipFile } from './gzip-scan.js';
 import { prewarmScanWorkers, scanFile, scanOptions } from './parallel.js';
@@ -218,13 +218,20 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
   if (mine) shared!.files.set(file.path, mine);
   const tests = mine ? shared!.tests : [hints?.fields];
   const bit = mine ? 1 << member! : 1;
+  // A read for this scan alone, of known columns: the scan threads parse the lines too.
+  const project = !mine && !keep && !file.gzip && hints?.columns ? [...hints.columns] : undefined;
   const progress = { bytesRead: 0 };
   trackBytes(file.path, progress);
   let done = false;
   try {
-    for await (const block of (file.gzip ? scanGzipFile : scanFile)(file.path, tests)) {
+    for await (const block of file.gzip ? scanGzipFile(file.path, tests) : scanFile(file.path, tests, project)) {
       progress.bytesRead += block.bytes;
       for (const n of block.overlong) skip(stats, file.path, n, `line longer than ${MAX_LINE_BYTES} bytes`);
+      if (block.records) {
+        for (const p of block.problems!) skip(stats, file.path, p.line, p.message);
+        yield* block.records;
+        continue;
+      }
       if (mine && mine.state === 'reading') {
         mine.overlong.push(...block.overlong);
         const { lines, numbers, masks } = block;
@@ -251,44 +258,7 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
 
 /** The records of one line's text. */
 function lineRecords(t: string, n: number, file: DataFile, stats: ReadStats): SourceRecord[] {
-  let v: unknown;
-  try {
-    v = parseJsonExact(t);
-  } catch (e) {
-    skip(stats, file.path, n, `not valid JSON (${(e as Error).message})`);
-    return [];
-  }
-  const rows = rowsOf(v);
-  if (!rows) {
-    skip(stats, file.path, n, 'expected a JSON object');
-    return [];
-  }
-  const out: SourceRecord[] = [];
-  for (const r of rows) {
-    if (r && typeof r === 'object' && !Array.isArray(r)) out.push({ ...unwrap(r), line: n });
-    else skip(stats, file.path, n, 'expected a JSON object');
-  }
-  return out;
-}
-
-/** The rows one JSON value holds: an array's elements, a `records` or `Results` wrapper's, or the object itself. */
-export function rowsOf(v: unknown): unknown[] | undefined {
-  if (Array.isArray(v)) return v;
-  if (!v || typeof v !== 'object') return undefined;
-  const o = v as Record<string, unknown>;
-  if (Array.isArray(o.records)) return o.records;
-  if (Array.isArray(o.Results)) return o.Results;
-  return [o];
-}
-
-/** Streaming-API records carry their columns under `properties` and their table in `category`. */
-export function unwrap(r: unknown): { table?: string; rec: Record<string, unknown> } {
-  const o = (r ?? {}) as Record<string, unknown>;
-  if (o.properties && typeof o.properties === 'object' && typeof o.category === 'string') {
-    const m = /^AdvancedHunting-(\w+)$/i.exec(o.category);
-    return { table: m ? m[1] : undefined, rec: o.properties as Record<string, unknown> };
-  }
-  // Log Analytics exports name their table in `Type`.
-  if (typeof o.Type === 'string' && /^[A-Z]\w+$/.test(o.Type) && 'TimeGenerated' in o) return { table: o.Type, rec: o };
-  return { rec: o };
+  const { records, problems } = parseLine(t);
+  for (const p of problems) skip(stats, file.path, n, p);
+  return records.map((r) => ({ ...r, line: n }));
 }

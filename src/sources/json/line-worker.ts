@@ -9,5 +9,5 @@ import { warmUp } from './warm-up.js';
 warmUp();
 
 parentPort!.on('message', (message: SessionMessage<LineScanRequest>) => {
-  serveSession(message, (fd, size, req) => new BlockScanner(fd, size, req.tests, req.blockBytes));
+  serveSession(message, (fd, size, req) => new BlockScanner(fd, size, req.tests, req.blockBytes, req.project));
 });

@@ -24,6 +24,7 @@
 import { readSync } from 'node:fs';
 import { Raw, type FieldSource, type FieldTest, fieldTestColumns, isoShape } from '../field-filter.js';
 import { memoOnText } from '../text-memo.js';
+import { type LineRecord, parseLine, projected } from './line-records.js';
 
 /** Bytes per block. */
 export const BLOCK_BYTES = 4 << 20;
@@ -763,6 +764,17 @@ export interface BlockLines {
   masks: number[];
   /** Numbers within the block of lines longer than MAX_LINE_BYTES (skipped). */
   overlong: number[];
+  /**
+   * A scanner that parses (`project`): the records of the lines that may pass instead of the
+   * lines, with only the projected columns and `line` the line's number within the block; and
+   * what was wrong with the lines that are not records.
+   */
+  records?: ParsedRecord[];
+  problems?: { line: number; message: string }[];
+}
+
+export interface ParsedRecord extends LineRecord {
+  line: number;
 }
 
 /**
@@ -786,8 +798,17 @@ export class BlockScanner {
   private readonly always: number;
   private readonly all: number;
 
-  /** `fd`: an open file of `size` bytes, or the bytes themselves (warm-up.ts). */
-  constructor(private readonly fd: number | Buffer, private readonly size: number, tests: (FieldTest | undefined)[], private readonly blockBytes = BLOCK_BYTES) {
+  /**
+   * `fd`: an open file of `size` bytes, or the bytes themselves (warm-up.ts). `project`: parse
+   * the lines that may pass here and keep only these columns of their records (one test only).
+   */
+  constructor(
+    private readonly fd: number | Buffer,
+    private readonly size: number,
+    tests: (FieldTest | undefined)[],
+    private readonly blockBytes = BLOCK_BYTES,
+    private readonly project?: readonly string[],
+  ) {
     const columns = new Set<string>();
     for (const t of tests) if (t) fieldTestColumns(t, columns);
     this.fields = columns.size ? new LineFields([...columns]) : undefined;
@@ -826,7 +847,7 @@ export class BlockScanner {
   }
 
   scan(index: number): BlockLines {
-    const out: BlockLines = { index, count: 0, lines: [], rel: [], masks: [], overlong: [] };
+    const out = this.empty(index);
     const start = index * this.blockBytes;
     if (start >= this.size) return out;
     const stop = Math.min(start + this.blockBytes, this.size);
@@ -874,7 +895,7 @@ export class BlockScanner {
    * stream's, cut after a newline or at the end of the stream), numbering them from 0.
    */
   scanBytes(b: Buffer, index: number, maxLineBytes = MAX_LINE_BYTES): BlockLines {
-    const out: BlockLines = { index, count: 0, lines: [], rel: [], masks: [], overlong: [] };
+    const out = this.empty(index);
     this.fields?.reset(b, b.length);
     this.lines(b, 0, b.length, true, maxLineBytes, out);
     return out;
@@ -900,6 +921,29 @@ export class BlockScanner {
     return p;
   }
 
+  private empty(index: number): BlockLines {
+    const out: BlockLines = { index, count: 0, lines: [], rel: [], masks: [], overlong: [] };
+    if (this.project) {
+      out.records = [];
+      out.problems = [];
+    }
+    return out;
+  }
+
+  /** Parses a line that may pass into its projected records (as json.ts would on the main thread). */
+  private parse(text: string, line: number, out: BlockLines): void {
+    // The file's first line may start with a byte order mark.
+    const t = (line === 0 && out.index === 0 ? text.replace(/^\uFEFF/, '') : text).trim();
+    if (t === '') return;
+    const { records, problems } = parseLine(t);
+    for (const r of records) {
+      const p = projected(r, this.project!) as ParsedRecord;
+      p.line = line;
+      out.records!.push(p);
+    }
+    for (const message of problems) out.problems!.push({ line, message });
+  }
+
   /** Tests one line [p, nl) and keeps it when a test may pass. */
   private take(b: Buffer, p: number, nl: number, line: number, out: BlockLines): void {
     if (nl === p) return; // blank
@@ -914,6 +958,7 @@ export class BlockScanner {
       }
       if (mask === 0) return;
     }
+    if (this.project) return this.parse(b.toString('utf8', p, nl), line, out);
     out.lines.push(b.toString('utf8', p, nl));
     out.rel.push(line);
     out.masks.push(mask);

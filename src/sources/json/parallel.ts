@@ -7,7 +7,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { WorkerPool, blocksInOrder } from '../block-scan.js';
 import type { FieldTest } from '../field-filter.js';
-import { BLOCK_BYTES, BlockScanner, type BlockLines } from './lines.js';
+import { BLOCK_BYTES, BlockScanner, type BlockLines, type ParsedRecord } from './lines.js';
 import { moduleUrl } from '../../paths.js';
 
 /** Lines that may pass, with their numbers (1-based) and the tests they may pass (bit i: test i). */
@@ -19,6 +19,9 @@ export interface LineBlock {
   overlong: number[];
   /** Bytes of the file the block covers. */
   bytes: number;
+  /** A parsing scan (`project`): the records of the lines that may pass, numbered (1-based), instead of the lines. */
+  records?: ParsedRecord[];
+  problems?: { line: number; message: string }[];
 }
 
 /** Scanning knobs (tests set them to exercise the threads on small files). */
@@ -35,7 +38,11 @@ export interface LineScanRequest {
   path: string;
   tests: (FieldTest | undefined)[];
   blockBytes: number;
+  project?: readonly string[];
 }
+
+/** What a parsed record is taken to hold, to bound the blocks in flight (its columns are a few hundred characters). */
+const RECORD_CHARS = 256;
 
 const pool = new WorkerPool(moduleUrl('sources/json/line-worker.js'), () => scanOptions.workers);
 
@@ -47,34 +54,44 @@ export function prewarmScanWorkers(): void {
   pool.prewarm();
 }
 
-/** The lines of a plain file that may pass any of the tests, block by block in file order. */
-export async function* scanFile(path: string, tests: (FieldTest | undefined)[]): AsyncGenerator<LineBlock> {
+/**
+ * The lines of a plain file that may pass any of the tests, block by block in file order; or,
+ * with `project` (one test), their records with only those columns, parsed by whichever thread
+ * scanned the block: a scan that keeps most lines is bound by parsing them, which then runs on
+ * every core rather than on the reader's.
+ */
+export async function* scanFile(path: string, tests: (FieldTest | undefined)[], project?: readonly string[]): AsyncGenerator<LineBlock> {
   const fd = openSync(path, 'r');
   let scanner: BlockScanner | undefined;
   try {
     const size = fstatSync(fd).size;
     const blockBytes = scanOptions.blockBytes;
-    const s = (scanner = new BlockScanner(fd, size, tests, blockBytes));
+    const s = (scanner = new BlockScanner(fd, size, tests, blockBytes, project));
     const parallel = s.blocks >= scanOptions.minBlocksForWorkers && scanOptions.workers > 0;
     let line = 1;
     for await (const r of blocksInOrder<BlockLines, LineScanRequest>({
       blocks: s.blocks,
       scan: (k) => s.scan(k),
       held: (r) => {
-        let chars = 0;
+        let chars = (r.records?.length ?? 0) * RECORD_CHARS;
         for (const l of r.lines) chars += l.length;
         return chars;
       },
-      // Most of every block kept: the reader's parsing is the bound, and a worker only adds
-      // copies of the lines in flight. Leave the rest to the reader.
-      alone: (held) => held > blockBytes / 2,
+      // Most of every block kept and parsed by the reader: the reader's parsing is the bound,
+      // and a worker only adds copies of the lines in flight. Leave the rest to the reader.
+      alone: project ? undefined : (held) => held > blockBytes / 2,
       pool: parallel ? pool : undefined,
-      request: parallel ? { path, tests, blockBytes } : undefined,
+      request: parallel ? { path, tests, blockBytes, project } : undefined,
     })) {
       const numbers = r.rel.map((x) => line + x);
       const overlong = r.overlong.map((x) => line + x);
+      const bytes = Math.min(blockBytes, size - r.index * blockBytes);
+      if (r.records) {
+        for (const x of r.records) x.line += line;
+        for (const x of r.problems!) x.line += line;
+      }
       line += r.count;
-      yield { lines: r.lines, numbers, masks: r.masks, overlong, bytes: Math.min(blockBytes, size - r.index * blockBytes) };
+      yield { lines: r.lines, numbers, masks: r.masks, overlong, bytes, records: r.records, problems: r.problems };
     }
   } finally {
     scanner?.dispose();
