@@ -36,13 +36,8 @@ test('a filter on a name made by extend/case is tested on the columns that made 
     op: 'and',
     items: [
       { op: 'in', column: 'ActionType', values: ['ProcessCreated'], fold: false },
-      {
-        op: 'or',
-        items: [
-          { op: 'or', items: [{ op: 'in', column: 'FileName', values: ['scp', 'scp.exe'], fold: true }, { op: 'in', column: 'ProcessVersionInfoOriginalFileName', values: ['scp.exe'], fold: true }] },
-          { op: 'in', column: 'FileName', values: ['lftp'], fold: true },
-        ],
-      },
+      // One `in` a column: the branches' alternatives merged.
+      { op: 'or', items: [{ op: 'in', column: 'FileName', values: ['scp', 'scp.exe', 'lftp'], fold: true }, { op: 'in', column: 'ProcessVersionInfoOriginalFileName', values: ['scp.exe'], fold: true }] },
     ],
   });
 });

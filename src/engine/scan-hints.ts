@@ -329,12 +329,12 @@ function fieldTest(e: Expr, ctx: ExecContext): FieldTest | undefined {
   if (e.kind !== 'call') return undefined;
   if (e.fn === 'and') {
     const items = e.args.map((x) => fieldTest(x, ctx)).filter((t): t is FieldTest => !!t);
-    return items.length === 0 ? undefined : items.length === 1 ? items[0] : { op: 'and', items };
+    return items.length === 0 ? undefined : junction('and', items);
   }
   if (e.fn === 'or') {
     const items = e.args.map((x) => fieldTest(x, ctx));
     if (items.some((t) => !t)) return undefined;
-    return { op: 'or', items: items as FieldTest[] };
+    return junction('or', items as FieldTest[]);
   }
   const [a, ...rest] = e.args;
   if (!a || a.kind !== 'column' || rest.length === 0) return undefined;
@@ -375,8 +375,30 @@ function fieldTest(e: Expr, ctx: ExecContext): FieldTest | undefined {
   return undefined;
 }
 
+/**
+ * An and/or of tests, flattened (an `or` inside an `or` is one), with the alternatives on one
+ * column merged: `has "a" or has "b"` is one `contains` of both, one search of the field rather
+ * than two; `== "a" or == "b"` one `in`.
+ */
+function junction(op: 'and' | 'or', items: FieldTest[]): FieldTest {
+  const flat = items.flatMap((t) => (t.op === op ? t.items : [t]));
+  const out: FieldTest[] = [];
+  if (op === 'or') {
+    for (const t of flat) {
+      const same = out.find((u): boolean => (t.op === 'contains' && u.op === 'contains' && !t.all && !u.all && u.column === t.column)
+        || (t.op === 'in' && u.op === 'in' && u.column === t.column && u.fold === t.fold));
+      if (same && (same.op === 'contains' || same.op === 'in') && (t.op === 'contains' || t.op === 'in')) {
+        same.values = [...new Set([...same.values, ...t.values])];
+        continue;
+      }
+      out.push(t.op === 'contains' || t.op === 'in' ? { ...t } : t);
+    }
+  } else out.push(...flat);
+  return out.length === 1 ? out[0]! : { op, items: out };
+}
+
 /** Filters directly above a scan, ANDed, as one field test (undefined when none applies). */
 export function fieldTestFor(predicates: Expr[], ctx: ExecContext): FieldTest | undefined {
   const items = predicates.map((p) => fieldTest(implied(p, ctx), ctx)).filter((t): t is FieldTest => !!t);
-  return items.length === 0 ? undefined : items.length === 1 ? items[0] : { op: 'and', items };
+  return items.length === 0 ? undefined : junction('and', items);
 }
