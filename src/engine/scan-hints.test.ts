@@ -71,6 +71,9 @@ const QUERIES = [
   `DeviceNetworkEvents | lookup kind=leftouter (DeviceNetworkEvents | where InitiatingProcessFileName =~ "curl.exe" | extend Key = DeviceName, RightPort = RemotePort) on $left.DeviceName == $right.Key
    | where RemotePort == 22 | summarize n = count() by RightPort`,
   'DeviceNetworkEvents | where InitiatingProcessFileName == tolower(InitiatingProcessFileName) | project ReportId',
+  // Something in the field (RemoteIPType is "" on some rows, SentBytes null on some).
+  'DeviceNetworkEvents | where isnotempty(RemoteIPType) and isnotnull(SentBytes) | summarize n = count() by RemoteIPType',
+  'DeviceNetworkEvents | where RemoteIPType != "" or InitiatingProcessFileName =~ "curl.exe" | project ReportId',
 ];
 
 /**

@@ -337,7 +337,12 @@ function fieldTest(e: Expr, ctx: ExecContext): FieldTest | undefined {
     return junction('or', items as FieldTest[]);
   }
   const [a, ...rest] = e.args;
-  if (!a || a.kind !== 'column' || rest.length === 0) return undefined;
+  if (!a || a.kind !== 'column') return undefined;
+  // Something in the field: a string that is not "", or any other type that is not null.
+  if (rest.length === 0) {
+    const filled = (e.fn === 'isnotempty' && a.type !== 'dynamic') || (e.fn === 'isnotnull' && a.type !== 'string' && a.type !== 'dynamic');
+    return filled ? { op: 'filled', column: a.name } : undefined;
+  }
   const column = a.name;
   if (a.type === 'string') {
     const values = stringConstants(rest, ctx);
@@ -345,6 +350,7 @@ function fieldTest(e: Expr, ctx: ExecContext): FieldTest | undefined {
     // An empty list (a watchlist with no rows) is in no row.
     if (e.fn === '==' || e.fn === 'in') return rest.length === 1 || e.fn === 'in' ? { op: 'in', column, values, fold: false } : undefined;
     if (e.fn === '=~' || e.fn === 'in~') return { op: 'in', column, values: values.map((v) => v.toLowerCase()), fold: true };
+    if (e.fn === '!=' && values.length === 1 && values[0] === '') return { op: 'filled', column };
     if (values.length === 0 || values.some((v) => v === '')) return undefined;
     const lower = values.map((v) => v.toLowerCase());
     if (CONTAINS_OPS.has(e.fn) && values.length === 1) return { op: 'contains', column, values: lower };

@@ -37,6 +37,8 @@ export type FieldTest =
   | { op: 'after'; column: string; bound: string; strict: boolean }
   /** A field that is absent, null or "" (as the byte-crediting stage reads blanks). */
   | { op: 'blank'; column: string }
+  /** A field that is neither null nor "" (`isnotempty`; `isnotnull` of a column that is not a string). */
+  | { op: 'filled'; column: string }
   /**
    * `test`, on a record whose raw text contains one of `needles` as written; the needle `\u`
    * stands for a unicode escape, and counts only before four hex digits. For a reader that sees
@@ -166,6 +168,14 @@ export function compileFieldTest(t: FieldTest): CompiledFieldTest {
       }
       case 'needs':
         return build(t.test);
+      case 'filled': {
+        const c = index.get(t.column)!;
+        return (s) => {
+          const k = s.kind(c);
+          if (k === Raw.Null) return false;
+          return k !== Raw.String || s.text(c) !== '';
+        };
+      }
       case 'blank': {
         const c = index.get(t.column)!;
         return (s) => {

@@ -59,6 +59,12 @@ export async function* enrich(
     yield* records(stats, hints);
     return;
   }
+  // Credits may change the byte columns: a test on them says nothing of the rows the query gets
+  // (nor is a scan that tests them worth sharing a read with, when most rows have bytes).
+  if (hints?.shared) {
+    hints.shared.tests = hints.shared.tests.map((t) => withoutColumns(t, BYTE_COLUMNS));
+    hints = { ...hints, fields: hints.member === undefined ? undefined : hints.shared.tests[hints.member] };
+  } else if (hints) hints = { ...hints, fields: withoutColumns(hints.fields, BYTE_COLUMNS) };
   // Pass 1 sees every flow and every row that could take one, so a flow is matched to its
   // closest row even when the query's filter hides that row; pass 2 may skip what the filter
   // rejects. Records pair up by their place (file, line, index in line), which filtering does

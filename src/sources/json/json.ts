@@ -188,6 +188,9 @@ function lineTest(t: FieldTest): { fields: LineFields; run: () => boolean } {
   return { fields, run: compileLineTest(t, fields) };
 }
 
+/** Bytes of a file read before a shared read judges whether it keeps too much of it. */
+const KEEP_JUDGED_AFTER = 16 << 20;
+
 /** JSON lines cut and filtered on the bytes: a plain file on every core (lines.ts, parallel.ts), a gzipped one as it is decompressed (gzip-scan.ts). */
 async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   const keep = hints?.fields ? undefined : hints?.rawFilter;
@@ -222,6 +225,7 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
   const project = !mine && !keep && !file.gzip && hints?.columns ? [...hints.columns] : undefined;
   const progress = { bytesRead: 0 };
   trackBytes(file.path, progress);
+  let keptHere = 0;
   let done = false;
   try {
     for await (const block of file.gzip ? scanGzipFile(file.path, tests) : scanFile(file.path, tests, project)) {
@@ -240,8 +244,11 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
           mine.numbers.push(numbers[i]!);
           mine.masks.push(masks[i]!);
           shared!.kept += lines[i]!.length;
+          keptHere += lines[i]!.length;
         }
-        if (shared!.kept > shared!.budget) dropShared(shared!, mine);
+        // Past the budget, or keeping most of the file: the later scans read it again, which
+        // costs less than holding it.
+        if (shared!.kept > shared!.budget || (progress.bytesRead >= KEEP_JUDGED_AFTER && keptHere > progress.bytesRead / 2)) dropShared(shared!, mine);
       }
       yield* records(block.lines, block.numbers, mine ? block.masks : undefined, bit);
     }

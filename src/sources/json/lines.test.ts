@@ -108,6 +108,8 @@ const TESTS: FieldTest[] = [
   { op: 'after', column: 'Timestamp', bound: '2026-11-02T00:00:00.0000000Z', strict: true },
   { op: 'after', column: 'Timestamp', bound: '2026-11-03T00:00:00.0000001Z', strict: false },
   { op: 'blank', column: 'Bytes' },
+  { op: 'filled', column: 'Bytes' },
+  { op: 'filled', column: 'Name' },
   { op: 'needs', needles: ['rclone', '\\u'], test: { op: 'in', column: 'Name', values: ['rclone.exe'], fold: true } },
   { op: 'or', items: [{ op: 'int_in', column: 'Port', values: ['22'] }, { op: 'and', items: [{ op: 'contains', column: 'Line', values: ['scp'] }, { op: 'blank', column: 'Bytes' }] }] },
 ];
@@ -136,6 +138,7 @@ function exact(t: FieldTest, rec: Record<string, unknown>, line: string): boolea
       return t.strict ? v > t.bound : v >= t.bound;
     }
     case 'blank': return rec[t.column] === null || rec[t.column] === undefined || rec[t.column] === '';
+    case 'filled': return !(rec[t.column] === null || rec[t.column] === undefined || rec[t.column] === '');
   }
 }
 

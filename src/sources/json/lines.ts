@@ -661,6 +661,17 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
           return false;
         };
       }
+      case 'filled': {
+        const c = index.get(t.column)!;
+        return () => {
+          const k = f.kind(c);
+          if (k === Raw.Null) return false;
+          if (k !== Raw.String) return true;
+          const shape = f.shapes[c];
+          if (shape === 4 && !f.resolve(c)) return true;
+          return shape === 2 || shape === 4 ? f.decodedText(c) !== '' : f.ends[c] !== f.starts[c];
+        };
+      }
       case 'blank': {
         const c = index.get(t.column)!;
         return () => {
