@@ -7,8 +7,9 @@
  * again: a `let` used twice) takes its lines from there instead of reading the file again.
  *
  * Memory: only lines that may pass some scan's filters are kept (a percent or two of a file
- * for a selective rule), and at most `budget` characters of them over all files; past that the
- * kept lines are dropped and the later scans read for themselves. So is a file whose first read
+ * for a selective rule), and at most `budget` characters of them over all files, nor more than
+ * half of a file (`keepsTooMuch`); past that the kept lines are dropped and the later scans read
+ * for themselves. So is a file whose first read
  * stopped early, or one a second scan starts on while the first is still reading it. A table
  * scanned once, or by a scan with no field test (it takes every line), is not shared at all.
  */
@@ -37,6 +38,17 @@ export interface SharedFile {
 
 /** 192 MiB of kept lines at most (a character of a JSON line is a byte of a one-byte string). */
 export const SHARED_BUDGET = 192 << 20;
+
+/** Bytes of a file read before a shared read judges whether it keeps too much of it. */
+const KEEP_JUDGED_AFTER = 16 << 20;
+
+/**
+ * Whether a read should stop keeping for the later scans: past the budget, or keeping most of
+ * the file (`keptHere` characters of `bytesRead`): reading it again costs less than holding it.
+ */
+export function keepsTooMuch(shared: SharedScan, keptHere: number, bytesRead: number): boolean {
+  return shared.kept > shared.budget || (bytesRead >= KEEP_JUDGED_AFTER && keptHere > bytesRead / 2);
+}
 
 export function newSharedScan(tests: (FieldTest | undefined)[] = [], budget = SHARED_BUDGET): SharedScan {
   return { tests, files: new Map(), kept: 0, budget };

@@ -217,3 +217,17 @@ test('TSV: a tab separates fields as a comma does in CSV', async () => {
     assert.ok(want.length > 0 && Object.keys(want[0]!.rec).length >= 3);
   }
 });
+
+test('records another read kept come in batches, not the whole file at once', async () => {
+  const rows = ['Timestamp,FileName,RemotePort,Cmd,Note'];
+  for (let i = 0; i < 30_000; i++) rows.push(`2026-11-01T00:00:00.0000000Z,f${i % 3}.exe,${i % 2 ? 443 : 80},c,n`);
+  const file = csvFile('many-kept.csv', rows.join('\n') + '\n');
+  const tests: FieldTest[] = [{ op: 'int_in', column: 'RemotePort', values: ['443'] }, { op: 'in', column: 'FileName', values: ['f1.exe'], fold: false }];
+  const shared = newSharedScan([...tests]);
+  await scans(file, [{ fields: tests[0], shared, member: 0 }]);
+  assert.equal(shared.files.get(file.path)?.state, 'complete');
+  const sizes: number[] = [];
+  for await (const batch of sharedCsvRecords(file, newStats(), 44, { fields: tests[1], shared, member: 1 })) sizes.push(batch.length);
+  assert.equal(sizes.reduce((a, b) => a + b, 0), 10_000);
+  assert.ok(sizes.length > 1 && Math.max(...sizes) <= 4096, `batches ${sizes.join(',')}`);
+});

@@ -25,7 +25,7 @@ import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest, everyTest,
 import { type CsvHeader, csvScanOptions, readHeader, scanBlocks } from './parallel.js';
 import { trackBytes } from '../progress.js';
 import { type DataFile, type ReadHints, type ReadStats, type SourceRecord, skip } from '../reader.js';
-import { type SharedFile, dropShared, worthSharing } from '../shared-scan.js';
+import { type SharedFile, dropShared, keepsTooMuch, worthSharing } from '../shared-scan.js';
 
 /** Bytes the one-thread reader reads at a time (tests make it small, to cut records anywhere). */
 export const csvOptions = { blockBytes: 4 << 20 };
@@ -37,6 +37,8 @@ interface Sink {
   self: number;
   /** Given: raw text of records some member may take (`mask`), of the header and of malformed records (every member). */
   keep?: (raw: string, line: number, mask: number) => void;
+  /** Bytes of the file read so far, kept up to date by the read. */
+  progress?: { bytesRead: number };
 }
 
 /**
@@ -115,7 +117,7 @@ async function* readBlocks(file: DataFile, stats: ReadStats, sep: number, column
     }
   }
   const fh = await fs.open(file.path, 'r');
-  const progress = { bytesRead: 0 };
+  const progress = sink.progress ?? { bytesRead: 0 };
   trackBytes(file.path, progress);
   const cut = new Cutter(Buffer.allocUnsafeSlow(csvOptions.blockBytes), sep);
   const maker = new RecordMaker(cut, file, stats, columns, sink);
@@ -159,7 +161,7 @@ async function* readBlocks(file: DataFile, stats: ReadStats, sep: number, column
 /** What readBlocks gives, from blocks cut on every core: the header first, then each block in file order. */
 async function* readInBlocks(file: DataFile, stats: ReadStats, fd: number, sep: number, columns: ReadonlySet<string> | undefined,
   sink: Sink, head: CsvHeader): AsyncGenerator<SourceRecord[]> {
-  const progress = { bytesRead: 0 };
+  const progress = sink.progress ?? { bytesRead: 0 };
   trackBytes(file.path, progress);
   const header = head.names;
   const all = everyTest(sink.tests.length);
@@ -182,6 +184,9 @@ async function* readInBlocks(file: DataFile, stats: ReadStats, fd: number, sep: 
     yield out;
   }
 }
+
+/** Records handed on at a time from what another scan's read kept. */
+const KEPT_BATCH = 4096;
 
 /** The records of raw record texts another scan's read kept (those with this scan's bit set). */
 function* keptRecords(entry: SharedFile, file: DataFile, stats: ReadStats, sep: number, columns: ReadonlySet<string> | undefined, bit: number): Generator<SourceRecord> {
@@ -217,7 +222,15 @@ export async function* sharedCsvRecords(file: DataFile, stats: ReadStats, sep: n
   const entry = shared && member !== undefined ? shared.files.get(file.path) : undefined;
   // Another scan of this query read the file already, testing for this one too.
   if (entry?.state === 'complete' && member! < entry.members) {
-    const out = [...keptRecords(entry, file, stats, sep, columns, 1 << member!)];
+    // In batches, not the whole file's records at once (they would all outlive the young generation).
+    let out: SourceRecord[] = [];
+    for (const r of keptRecords(entry, file, stats, sep, columns, 1 << member!)) {
+      out.push(r);
+      if (out.length === KEPT_BATCH) {
+        yield out;
+        out = [];
+      }
+    }
     if (out.length) yield out;
     return;
   }
@@ -231,17 +244,20 @@ export async function* sharedCsvRecords(file: DataFile, stats: ReadStats, sep: n
     return;
   }
   shared!.files.set(file.path, mine);
+  const progress = { bytesRead: 0 };
+  let keptHere = 0;
   const keep = (raw: string, line: number, mask: number): void => {
     if (mine.state !== 'reading') return;
     mine.lines.push(raw);
     mine.numbers.push(line);
     mine.masks.push(mask);
     shared!.kept += raw.length;
-    if (shared!.kept > shared!.budget) dropShared(shared!, mine);
+    keptHere += raw.length;
+    if (keepsTooMuch(shared!, keptHere, progress.bytesRead)) dropShared(shared!, mine);
   };
   let done = false;
   try {
-    yield* readBlocks(file, stats, sep, columns, { tests: shared!.tests, self: member!, keep });
+    yield* readBlocks(file, stats, sep, columns, { tests: shared!.tests, self: member!, keep, progress });
     done = true;
   } finally {
     if (mine.state === 'reading') {

@@ -14,7 +14,7 @@ import { type DataFile, type Reader, type ReadHints, type ReadStats, type Source
 import { promises as fs } from 'node:fs';
 import { type FieldTest, fieldTestColumns } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
-import { type SharedFile, dropShared, worthSharing } from '../shared-scan.js';
+import { type SharedFile, dropShared, keepsTooMuch, worthSharing } from '../shared-scan.js';
 import { parseLine, unwrap } from './line-records.js';
 import { LineFields, MAX_LINE_BYTES, compileLineTest } from './lines.js';
 import { scanGzipFile } from './gzip-scan.js';
@@ -188,9 +188,6 @@ function lineTest(t: FieldTest): { fields: LineFields; run: () => boolean } {
   return { fields, run: compileLineTest(t, fields) };
 }
 
-/** Bytes of a file read before a shared read judges whether it keeps too much of it. */
-const KEEP_JUDGED_AFTER = 16 << 20;
-
 /** JSON lines cut and filtered on the bytes: a plain file on every core (lines.ts, parallel.ts), a gzipped one as it is decompressed (gzip-scan.ts). */
 async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   const keep = hints?.fields ? undefined : hints?.rawFilter;
@@ -246,9 +243,7 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
           shared!.kept += lines[i]!.length;
           keptHere += lines[i]!.length;
         }
-        // Past the budget, or keeping most of the file: the later scans read it again, which
-        // costs less than holding it.
-        if (shared!.kept > shared!.budget || (progress.bytesRead >= KEEP_JUDGED_AFTER && keptHere > progress.bytesRead / 2)) dropShared(shared!, mine);
+        if (keepsTooMuch(shared!, keptHere, progress.bytesRead)) dropShared(shared!, mine);
       }
       yield* records(block.lines, block.numbers, mine ? block.masks : undefined, bit);
     }
