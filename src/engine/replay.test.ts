@@ -65,3 +65,19 @@ test('a let whose first reader stops early is run again for the next', async () 
   assert.equal(rows[0]![0], 27);
   assert.equal(reads.n, 2);
 });
+
+test('a let keeps only the columns its readers read: a wide one fits a budget its full width would not', async () => {
+  const { d, reads } = await data();
+  // Pad is wide, read inside the let and by no reader of it.
+  const query = `let Out = DeviceNetworkEvents | extend Pad = strrep("x", 1000), Key = strcat(DeviceName, ":", RemotePort) | where strlen(Pad) > 0;
+    union (Out | summarize n = count() by Key), (Out | summarize m = dcount(RemoteIP) by DeviceName) | count`;
+  const node = REPLAY_BUDGET.node;
+  REPLAY_BUDGET.node = 20_000; // 40 rows: well over what the readers read, well under 40 pads of 1000
+  try {
+    const rows = await rowsOf(query, d);
+    assert.equal(rows[0]![0], 15);
+    assert.equal(reads.n, 1, 'Out ran once: its pads were not kept');
+  } finally {
+    REPLAY_BUDGET.node = node;
+  }
+});

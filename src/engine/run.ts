@@ -132,8 +132,12 @@ async function* runShared(tab: Tab, replay: Replay, ctx: ExecContext): BatchStre
   }
   replay.state = 'reading';
   replay.readers--;
+  // Only the columns some reader reads are kept (a let's intermediate columns are not).
+  const need = ctx.scans?.columns.get(tab);
+  const keep = need && need !== 'all' ? columnPicker(need) : undefined;
   try {
-    for await (const b of runNode(tab, ctx)) {
+    for await (let b of runNode(tab, ctx)) {
+      if (keep) b = keep(b);
       if (replay.state === 'reading') {
         const bytes = batchBytes(b);
         // Every node's batches so far (nodes inside this one fill theirs as it runs).
@@ -152,6 +156,23 @@ async function* runShared(tab: Tab, replay: Replay, ctx: ExecContext): BatchStre
     // A reader that stopped early saw only some of the rows.
     if (replay.state === 'reading') drop(replay);
   }
+}
+
+/**
+ * Batches with only these columns. One layout in gives one layout out (the same fields array),
+ * so the operators above compile their expressions once, not per batch.
+ */
+function columnPicker(names: ReadonlySet<string>): (b: Batch) => Batch {
+  const layouts = new WeakMap<Field[], { fields: Field[]; index: number[] } | null>();
+  return (b) => {
+    let layout = layouts.get(b.fields);
+    if (layout === undefined) {
+      const index = b.fields.flatMap((f, i) => (names.has(f.name) ? [i] : []));
+      layout = index.length === b.fields.length ? null : { fields: index.map((i) => b.fields[i]!), index };
+      layouts.set(b.fields, layout);
+    }
+    return layout ? { fields: layout.fields, columns: layout.index.map((i) => b.columns[i]!), length: b.length } : b;
+  };
 }
 
 function drop(replay: Replay): void {

@@ -172,6 +172,9 @@ const SHARED_QUERIES = [
    union (T | summarize c = count() by DeviceName), (T | where DeviceName != "x" | summarize c = dcount(ReportId) by DeviceName)`,
   `let T = DeviceNetworkEvents | where InitiatingProcessCommandLine has_any ("ssl", "mega") | project ReportId, DeviceName;
    T | join kind=inner (T | project ReportId, D2 = DeviceName) on ReportId | summarize c = count() by DeviceName`,
+  // A let read three times (once inside a subquery) keeps only the columns its readers read.
+  `let T = DeviceNetworkEvents | extend Big = strcat(InitiatingProcessCommandLine, "|", DeviceName), Port = RemotePort, Unused = strlen(RemoteIP);
+   union (T | summarize c = count() by Port), (T | where Port in ((T | where Big has "ssl" | project Port)) | summarize d = dcount(ReportId) by DeviceName)`,
   // Byte crediting (inspected rows carry orig_bytes) under a query that filters on the byte columns.
   `DeviceNetworkEvents | where RemotePort in (443, 22) | where SentBytes in (10, 20) or ActionType =~ "connectionrequest" | summarize n = count(), s = sum(SentBytes) by ActionType, DeviceName`,
   `DeviceNetworkEvents | where Timestamp >= datetime(2026-11-05T06:00:00Z) | where ActionType == "ConnectionSuccess" | summarize sum(SentBytes), dcount(RemoteIP) by bin(Timestamp, 1h), InitiatingProcessAccountName`,

@@ -94,12 +94,24 @@ function usesStarOrRow(e: Expr): boolean {
 }
 
 /**
- * For every table scan in the plan, the columns needed from it. A scan reached along several
- * paths (a `let` used twice) needs the union of what each path needs.
+ * For every node of the plan (a table scan among them), the columns needed from its output. A
+ * node reached along several paths (a `let` used twice) needs the union of what each path needs.
  */
 export function neededColumns(root: Tab): Map<Tab, Need> {
   const needs = new Map<Tab, Need>();
   const visit = (t: Tab, need: Need): void => {
+    const prev = needs.get(t);
+    needs.set(t, prev === undefined ? need : prev === ALL || need === ALL ? ALL : union(prev, need));
+    // The inputs the cases below visit; any other child (a subquery in an expression) needs all.
+    const visited = new Set<Tab>();
+    const go = (c: Tab, n: Need): void => {
+      visited.add(c);
+      visit(c, n);
+    };
+    step(t, need, go);
+    for (const c of children(t)) if (!visited.has(c)) visit(c, ALL);
+  };
+  const step = (t: Tab, need: Need, visit: (c: Tab, n: Need) => void): void => {
     const exprs = (...es: (Expr | null | undefined)[]) => {
       const s = new Set<string>();
       for (const e of es) if (e) columnsOf(e, s);
@@ -107,11 +119,8 @@ export function neededColumns(root: Tab): Map<Tab, Need> {
     };
     const anyRow = (...es: (Expr | null | undefined)[]) => es.some((e) => e && usesStarOrRow(e));
     switch (t.op) {
-      case 'table': {
-        const prev = needs.get(t);
-        needs.set(t, prev === undefined ? need : prev === ALL || need === ALL ? ALL : union(prev, need));
+      case 'table':
         return;
-      }
       case 'where':
         return visit(t.input, union(need, exprs(t.predicate)));
       case 'extend':
@@ -153,12 +162,12 @@ export function neededColumns(root: Tab): Map<Tab, Need> {
         const keys = exprs(...t.on.map((o) => o.left));
         visit(t.left, need === ALL ? ALL : union(new Set([...need].filter((c) => left.has(c))), keys));
         visit(t.right, ALL);
-        for (const c of children(t)) if (c !== t.left && c !== t.right) visit(c, ALL);
         return;
       }
       default:
-        // Operators not modelled here need every column of everything below them.
-        for (const child of children(t)) visit(child, ALL);
+        // Operators not modelled here need every column of everything below them (visit's
+        // sweep of the children not visited here).
+        return;
     }
   };
   visit(root, ALL);
