@@ -13,7 +13,7 @@ import type { Accumulator } from '../aggregates/types.js';
 import { compileExpr } from '../expr.js';
 import { ExprCache, evalColumn, prepareAll, run } from '../run.js';
 import { castValue } from '../cast.js';
-import { keyOf } from '../values/index.js';
+import { GroupIndex } from '../values/group-index.js';
 
 interface Slot {
   name: string;
@@ -78,7 +78,7 @@ export async function* summarize(tab: Tab & { op: 'summarize' }, ctx: ExecContex
   await prepareAll([...tab.by.map((b) => b.expr), ...tab.aggregates.map((a) => a.expr)], ctx);
   const byCaches = tab.by.map((b) => new ExprCache(b.expr, ctx));
 
-  const groups = new Map<string, number>();
+  const groups = new GroupIndex(tab.by.length);
   const groupKeys: unknown[][] = tab.by.map(() => []);
   const states: unknown[][] = slots.map(() => []);
   let byTypes: ScalarType[] | undefined;
@@ -96,17 +96,8 @@ export async function* summarize(tab: Tab & { op: 'summarize' }, ctx: ExecContex
     }));
     const nk = keyCols.length;
     for (let i = 0; i < b.length; i++) {
-      let key: string;
-      if (nk === 0) key = '';
-      else if (nk === 1) key = keyOf(keyCols[0]![i]);
-      else {
-        key = '';
-        for (let k = 0; k < nk; k++) key += keyOf(keyCols[k]![i]) + '\u0001';
-      }
-      let g = groups.get(key);
-      if (g === undefined) {
-        g = groups.size;
-        groups.set(key, g);
+      const g = groups.group(keyCols, i);
+      if (groups.isNew) {
         for (let k = 0; k < nk; k++) groupKeys[k]!.push(keyCols[k]![i]);
         for (let s = 0; s < slots.length; s++) states[s]!.push(slots[s]!.acc.init());
       }
@@ -125,7 +116,7 @@ export async function* summarize(tab: Tab & { op: 'summarize' }, ctx: ExecContex
   }
   // No groups and no keys: one row of empty aggregates (count() = 0), as Kusto returns.
   if (groups.size === 0 && tab.by.length === 0) {
-    groups.set('', 0);
+    groups.group([], 0);
     for (let s = 0; s < slots.length; s++) states[s]!.push(slots[s]!.acc.init());
   }
   const n = groups.size;
