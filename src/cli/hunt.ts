@@ -2,23 +2,12 @@
 import { parseArgs } from 'node:util';
 import { PACK_HUNTING, PACK_RULES, PACK_WATCHLISTS, SAMPLE_DIR, sampleCaptureTime } from '../content/index.js';
 import { hunt, loadRules, loadWatchlists, withWatchlists } from '../detect/index.js';
-import { loadData, sharedSources } from '../engine/query.js';
-import { stat } from 'node:fs/promises';
-import type { DataFile } from '../sources/index.js';
+import { keptIfSmall, loadData } from '../engine/query.js';
 import { discoverFiles } from '../sources/index.js';
 import { type AlertFormat, DEFAULT_ALERT_FORMAT, formatAlerts, summary, useColor } from './alerts-output.js';
 import { exportCommand } from './export.js';
 import { renderHtmlReport, reportSeries } from './html-report.js';
 import { formatDiagnostic, parseNow, reportError } from './main.js';
-
-/** Inputs up to this size (on disk) are kept in memory across the rules of a hunt. */
-const SHARE_LIMIT = 64 * 1024 * 1024;
-
-async function totalBytes(files: DataFile[]): Promise<number> {
-  let n = 0;
-  for (const f of files) n += (await stat(f.path)).size;
-  return n;
-}
 
 export async function huntCommand(argv: string[]): Promise<number> {
   let parsed;
@@ -59,7 +48,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
     const strictSchema = values['strict-schema'] ?? false;
     const base = await loadData(files, { strictSchema, strictInput: values.strict ?? false });
     // Small inputs are read once for all rules; large ones stream through each rule.
-    const shared = (await totalBytes(files)) <= SHARE_LIMIT ? sharedSources(base) : base;
+    const shared = await keptIfSmall(base, files);
     const data = withWatchlists(shared, await loadWatchlists(values.watchlists ?? PACK_WATCHLISTS));
     const result = await hunt(loaded.rules, data, now, { strictSchema });
     for (const d of result.errors) process.stderr.write(formatDiagnostic(d, '') + '\n');

@@ -8,7 +8,7 @@ import { PACK_RULES, PACK_WATCHLISTS, SAMPLE_DIR, sampleCaptureTime } from '../c
 import { hunt, loadRules, loadWatchlists, withWatchlists } from '../detect/index.js';
 import type { Alert, Watchlist } from '../detect/index.js';
 import { findAlert, investigate, type InvestigationReport, type ProcessNode } from '../detect/investigate.js';
-import { loadData, type QueryData, sharedSources } from '../engine/query.js';
+import { keptIfSmall, loadData, type QueryData } from '../engine/query.js';
 import type { I64 } from '../engine/values/int64.js';
 import { formatDatetime } from '../engine/values/datetime.js';
 import { discoverFiles } from '../sources/index.js';
@@ -28,7 +28,7 @@ export async function loadCase(positionals: string[], values: { rules?: string[]
   const now = parseNow(values.now ?? (sample ? sampleCaptureTime() : undefined));
   const files = await discoverFiles(sample ? [SAMPLE_DIR] : positionals, values.table ?? []);
   const watchlists = await loadWatchlists(values.watchlists ?? PACK_WATCHLISTS);
-  const data = withWatchlists(sharedSources(await loadData(files)), watchlists);
+  const data = withWatchlists(await keptIfSmall(await loadData(files), files), watchlists);
   let alerts: Alert[] = [];
   if (withAlerts) {
     const loaded = await loadRules(values.rules?.length ? values.rules : [PACK_RULES]);

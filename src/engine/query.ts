@@ -5,7 +5,7 @@
 import { compileQuery, type DeclaredFunction, type QueryPlan, schemaKeyOf } from '../kql/index.js';
 import { defenderTables, findTable } from '../schema/index.js';
 import type { TableDef } from '../schema/types.js';
-import { type DataFile, type ReadStats, inferTable, newStats, tablesNamedByFiles } from '../sources/index.js';
+import { type DataFile, type ReadStats, inferTable, newStats, tablesNamedByFiles, textBytes } from '../sources/index.js';
 import { readTable } from './table-scan.js';
 import { type Batch, collect } from './batch.js';
 import type { TableSource } from './context.js';
@@ -73,6 +73,14 @@ function schemaKeyFor(tables: TableDef[], functions: DeclaredFunction[], strict:
 export async function runPlan(plan: QueryPlan, data: Pick<QueryData, 'sources'>, now: I64, options: { scanHints?: boolean } = {}): Promise<Batch> {
   const ctx = createContext({ now, table: (name) => data.sources.get(name), root: options.scanHints === false ? undefined : plan.result, plan: plan.result });
   return collect(run(plan.result, ctx), plan.schema);
+}
+
+/** Inputs up to this size (as text) are kept in memory across the queries run over them. */
+export const SHARE_LIMIT = 64 * 1024 * 1024;
+
+/** The data with its rows kept across queries (sharedSources) when its files are small; as it is otherwise. */
+export async function keptIfSmall(data: QueryData, files: DataFile[]): Promise<QueryData> {
+  return (await textBytes(files)) <= SHARE_LIMIT ? sharedSources(data) : data;
 }
 
 /**

@@ -97,6 +97,21 @@ export function readerOf(file: DataFile): Reader {
   return r;
 }
 
+/**
+ * How many times its size on disk a compressed file's records take as text: a gzipped export
+ * inflates about 8 to 15 times, a dictionary-encoded Parquet export (Defender's columns repeat)
+ * about 50 times.
+ */
+const GZIP_EXPANSION = 10;
+const EXPANSION: Record<string, number> = { parquet: 50 };
+
+/** About how large the files' records are as text (by their sizes on disk and formats). */
+export async function textBytes(files: DataFile[]): Promise<number> {
+  let n = 0;
+  for (const f of files) n += (await fs.stat(f.path)).size * (f.gzip ? GZIP_EXPANSION : EXPANSION[f.reader] ?? 1);
+  return n;
+}
+
 /** The tables a set of files brings that are not already known (user tables named by file). */
 export function tablesNamedByFiles(files: DataFile[]): string[] {
   const names = new Set<string>();

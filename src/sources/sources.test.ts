@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { compileFor, loadData, runPlan } from '../engine/query.js';
-import { discoverFiles } from './index.js';
+import { discoverFiles, textBytes } from './index.js';
 import { formatDatetime } from '../engine/values/datetime.js';
 import type { I64 } from '../engine/values/int64.js';
 
@@ -103,4 +103,18 @@ test('a malformed record in a file read for two tables is warned about and count
   assert.equal(b.columns[0]![0], 2);
   assert.equal(stats.skipped, 1);
   assert.deepEqual(stats.warnings.map((w) => w.line), [2]);
+});
+
+test('the text size of compressed inputs is judged by what they hold, not by their bytes on disk', async () => {
+  const line = JSON.stringify({ Timestamp: '2026-11-01T00:00:00.0000000Z', DeviceName: 'ws-1', FileName: 'curl.exe' }) + '\n';
+  const text = line.repeat(200);
+  const columnData = [{ name: 'DeviceName', type: 'STRING' as const, data: Array.from({ length: 200 }, () => 'ws-1') }];
+  const d = dir({ 'DeviceProcessEvents.jsonl': text, 'DeviceNetworkEvents.jsonl.gz': gzipSync(text), 'DeviceFileEvents.parquet': Buffer.from(parquetWriteBuffer({ columnData })) });
+  const files = await discoverFiles([d]);
+  const on = (suffix: string) => files.filter((f) => f.path.endsWith(suffix));
+  const fs = await import('node:fs');
+  const size = (suffix: string) => fs.statSync(on(suffix)[0]!.path).size;
+  assert.equal(await textBytes(on('.jsonl')), text.length);
+  assert.equal(await textBytes(on('.gz')), size('.gz') * 10);
+  assert.equal(await textBytes(on('.parquet')), size('.parquet') * 50);
 });
