@@ -256,7 +256,7 @@ const neg: ScalarFunction = {
   bind: (ctx) => (isNumeric(ctx.resultType) && ctx.resultType !== 'long' && ctx.resultType !== 'int' ? (x) => -(x as number) : (x) => I.neg(x as I64)),
 };
 
-/** `and` and `or` are three-valued; the compiler evaluates them itself for short-circuiting. */
+/** `and` and `or` are three-valued (null is unknown); both sides are evaluated, a column at a time. */
 const and: ScalarFunction = {
   name: 'and',
   propagatesNulls: false,
