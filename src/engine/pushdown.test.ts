@@ -73,3 +73,19 @@ test('no test across a window function, from a subquery, or from a call on a col
   assert.deepEqual(outer, { op: 'int_in', column: 'ProcessId', values: ['4'] });
   assert.equal(inner, undefined);
 });
+
+test('through a join to the side whose rows come out as they are, and not to the others', async () => {
+  const right = '(DeviceProcessEvents | project DeviceId, RightName = FileName)';
+  const tests = (kind: string, where: string) => testsOf(`DeviceProcessEvents | join kind=${kind} ${right} on DeviceId | where ${where}`);
+  const onLeft = { op: 'in', column: 'FileName', values: ['a.exe'], fold: true };
+  // Left columns: to the left side of inner, leftouter, leftsemi and leftanti.
+  for (const kind of ['inner', 'leftouter', 'leftsemi', 'leftanti']) {
+    const seen = await tests(kind, 'FileName =~ "a.exe"');
+    assert.ok(seen.some((t) => JSON.stringify(t) === JSON.stringify(onLeft)), `${kind}: ${JSON.stringify(seen)}`);
+  }
+  // Not to innerunique's left: it keeps one left row per key, which one depends on the others.
+  assert.ok((await tests('innerunique', 'FileName =~ "a.exe"')).every((t) => t === undefined));
+  // Right columns: to inner's right side, not to leftouter's (its unmatched rows have "" there).
+  assert.ok((await tests('inner', 'RightName in ("", "b.exe")')).some((t) => JSON.stringify(t) === JSON.stringify({ op: 'in', column: 'FileName', values: ['', 'b.exe'], fold: false })));
+  assert.ok((await tests('leftouter', 'RightName in ("", "b.exe")')).every((t) => t === undefined));
+});

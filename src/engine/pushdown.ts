@@ -4,8 +4,8 @@
  * joins a watchlist, then keeps `where isnotempty(Tool)`. Those filters still say which records
  * can matter, once they are
  * - carried down through the row-wise operators between them and the scan (extend, project,
- *   column renames, the left side of a lookup), the columns they name replaced by the
- *   expressions that made them (`scanFilters`);
+ *   column renames, the left side of a lookup, a side of a join that keeps its rows as they
+ *   are), the columns they name replaced by the expressions that made them (`scanFilters`);
  * - weakened into forms a field test understands (`implied`): `P(case(c1, v1, ..., e))` implies
  *   some `c_i` whose value can pass P, and `tolower(x) == "a"` implies `x =~ "a"`.
  * Every predicate given to a reader is implied by the filter it came from, so a record that
@@ -64,7 +64,8 @@ function define(env: Env, name: string, expr: Expr, from: Env): void {
 
 /**
  * The `where` predicates above each scan, over the scan's own columns, for a scan with one
- * reader. Climbs through where, extend, project, column renames and the left side of a lookup;
+ * reader. Climbs through where, extend, project, column renames, the left side of a lookup and
+ * a side of a join whose rows come out as they are (FILTERABLE_SIDE);
  * stops at anything else, and at an operator whose rows depend on their neighbours (a window
  * function such as prev() or row_number()), which a filter cannot be moved below.
  */
@@ -91,7 +92,8 @@ export function scanFilters(root: Tab): Map<Tab, Expr[]> {
       if (ps.length !== 1) break;
       const p: Tab = ps[0]!;
       // Its row source, not a subquery in one of its expressions (`where x in (T)` reads T whole).
-      if (!('input' in p ? p.input === cur : p.op === 'lookup' && p.left === cur)) break;
+      const source = 'input' in p ? p.input === cur : p.op === 'lookup' ? p.left === cur : p.op === 'join' && (p.left === cur || p.right === cur);
+      if (!source) break;
       switch (p.op) {
         case 'where':
           if (usesWindow(p.predicate)) break climb;
@@ -131,6 +133,21 @@ export function scanFilters(root: Tab): Map<Tab, Expr[]> {
             if (marker && keys) rightColumns.set(marker, keys);
             next.names.set(f.name, marker);
           }
+          env = next;
+          break;
+        }
+        case 'join': {
+          const side = p.left === cur ? 'left' : 'right';
+          if (!FILTERABLE_SIDE[side].has(p.kind) || p.schema.length === 0) break climb;
+          // The side's columns by their names in the join's output (a right column that clashes
+          // with a left one comes out renamed, in the same place); the other side's are opaque.
+          const next: Env = { names: new Map(), closed: true };
+          const from = side === 'left' ? p.left.schema : p.right.schema;
+          const at = side === 'right' && p.kind !== 'rightsemi' && p.kind !== 'rightanti' ? p.left.schema.length : 0;
+          from.forEach((f, j) => {
+            const out = p.schema[at + j];
+            if (out) next.names.set(out.name, substitute({ kind: 'column', name: f.name, type: f.type, span: p.span }, env));
+          });
           env = next;
           break;
         }
@@ -188,6 +205,17 @@ export function inMemorySubqueries(e: Expr, table: string, out: (Expr & { kind: 
   }
   return out;
 }
+
+/**
+ * The join kinds below which a filter on one side's columns can move to that side: each output
+ * row holds one row of that side, unchanged, and whether that row comes out depends on it alone
+ * and the other side. Not the left of innerunique (which keeps one left row per key: which one
+ * depends on its neighbours), nor the side an outer join fills with nulls.
+ */
+const FILTERABLE_SIDE: Record<'left' | 'right', ReadonlySet<string>> = {
+  left: new Set(['inner', 'leftouter', 'leftsemi', 'leftanti']),
+  right: new Set(['inner', 'innerunique', 'rightouter', 'rightsemi', 'rightanti']),
+};
 
 const ROW_FUNCTIONS = new Set(['pack_all', 'bag_pack_columns']);
 

@@ -71,6 +71,15 @@ const QUERIES = [
   `DeviceNetworkEvents | lookup kind=leftouter (DeviceNetworkEvents | where InitiatingProcessFileName =~ "curl.exe" | extend Key = DeviceName, RightPort = RemotePort) on $left.DeviceName == $right.Key
    | where RemotePort == 22 | summarize n = count() by RightPort`,
   'DeviceNetworkEvents | where InitiatingProcessFileName == tolower(InitiatingProcessFileName) | project ReportId',
+  // Through a join: to a side whose rows come out as they are, and not to the others.
+  `DeviceNetworkEvents | join kind=inner (DeviceNetworkEvents | where RemotePort == 22 | project DeviceName, P2 = RemotePort, N2 = InitiatingProcessFileName) on DeviceName
+   | where InitiatingProcessFileName =~ "curl.exe" and N2 =~ "rclone.exe" | summarize n = count() by P2, DeviceName`,
+  'DeviceNetworkEvents | join (DeviceNetworkEvents | project DeviceName, R = ReportId) on DeviceName | where RemotePort in (443, 22, 80) | summarize n = count() by DeviceName',
+  // (An unmatched left row has "" for the right's strings: moved to the right, the filter would pass it.)
+  `DeviceNetworkEvents | where RemotePort == 8443 | project DeviceName, L = ReportId
+   | join kind=leftouter (DeviceNetworkEvents | where RemotePort == 21 and InitiatingProcessFileName startswith "r" | project DeviceName, N2 = InitiatingProcessFileName) on DeviceName
+   | where N2 in ("", "RCLONE.EXE") | summarize n = count() by DeviceName`,
+  `DeviceNetworkEvents | where DeviceName == "WS-1" | join kind=rightanti (DeviceNetworkEvents) on DeviceName | where InitiatingProcessFileName =~ "curl.exe" | project ReportId`,
   // Something in the field (RemoteIPType is "" on some rows, SentBytes null on some).
   'DeviceNetworkEvents | where isnotempty(RemoteIPType) and isnotnull(SentBytes) | summarize n = count() by RemoteIPType',
   'DeviceNetworkEvents | where RemoteIPType != "" or InitiatingProcessFileName =~ "curl.exe" | project ReportId',
