@@ -59,3 +59,20 @@ export function fieldIndex(fields: Field[], name: string): number {
   for (let i = 0; i < fields.length; i++) if (fields[i]!.name === name) return i;
   return -1;
 }
+
+/**
+ * Batches with only these columns. One layout in gives one layout out (the same fields array),
+ * so the operators above compile their expressions once, not per batch.
+ */
+export function columnPicker(names: ReadonlySet<string>): (b: Batch) => Batch {
+  const layouts = new WeakMap<Field[], { fields: Field[]; index: number[] } | null>();
+  return (b) => {
+    let layout = layouts.get(b.fields);
+    if (layout === undefined) {
+      const index = b.fields.flatMap((f, i) => (names.has(f.name) ? [i] : []));
+      layout = index.length === b.fields.length ? null : { fields: index.map((i) => b.fields[i]!), index };
+      layouts.set(b.fields, layout);
+    }
+    return layout ? { fields: layout.fields, columns: layout.index.map((i) => b.columns[i]!), length: b.length } : b;
+  };
+}

@@ -11,7 +11,7 @@
  * Every predicate given to a reader is implied by the filter it came from, so a record that
  * fails it fails the filter; the filters themselves still run above the scan.
  */
-import { type Expr, type Tab, children } from '../kql/plan.js';
+import { type Expr, type Field, type Tab, children } from '../kql/plan.js';
 import type { ExecContext } from './context.js';
 import { compileExpr, usesWindow } from './expr.js';
 import { scalarFunction } from './functions/registry.js';
@@ -33,6 +33,11 @@ const rightColumns = new WeakMap<Expr, RightColumn>();
  * own column, until a project or a rename leaves only the names it made (`closed`).
  */
 interface Env { names: Map<string, Expr | null>; closed: boolean }
+
+/** A reference to a column of the operator's input. */
+function columnRef(f: Field, span: Expr['span']): Expr {
+  return { kind: 'column', name: f.name, type: f.type, span };
+}
 
 function opaque(like: { type?: unknown; span: Expr['span'] }): Expr {
   return { kind: 'var', name: OPAQUE, type: (like.type ?? 'dynamic') as never, span: like.span };
@@ -117,7 +122,7 @@ export function scanFilters(root: Tab): Map<Tab, Expr[]> {
           const next: Env = { names: new Map(), closed: true };
           for (const c of p.columns) {
             const col = p.input.schema.find((f) => f.name === c.from);
-            next.names.set(c.to, col ? substitute({ kind: 'column', name: c.from, type: col.type, span: p.span }, env) : null);
+            next.names.set(c.to, col ? substitute(columnRef(col, p.span), env) : null);
           }
           env = next;
           break;
@@ -130,7 +135,7 @@ export function scanFilters(root: Tab): Map<Tab, Expr[]> {
           for (const f of p.schema) {
             if (left.has(f.name)) continue;
             const marker = keys ? opaque({ type: f.type, span: p.span }) : null;
-            if (marker && keys) rightColumns.set(marker, keys);
+            if (marker) rightColumns.set(marker, keys!);
             next.names.set(f.name, marker);
           }
           env = next;
@@ -146,7 +151,7 @@ export function scanFilters(root: Tab): Map<Tab, Expr[]> {
           const at = side === 'right' && p.kind !== 'rightsemi' && p.kind !== 'rightanti' ? p.left.schema.length : 0;
           from.forEach((f, j) => {
             const out = p.schema[at + j];
-            if (out) next.names.set(out.name, substitute({ kind: 'column', name: f.name, type: f.type, span: p.span }, env));
+            if (out) next.names.set(out.name, substitute(columnRef(f, p.span), env));
           });
           env = next;
           break;
@@ -170,22 +175,19 @@ function keysOf(l: Tab & { op: 'lookup' }, env: Env): RightColumn | undefined {
   if (l.on.length !== 1) return undefined;
   const { left, right } = l.on[0]!;
   if (right.kind !== 'column' || right.type !== 'string' || !('type' in left) || left.type !== 'string') return undefined;
-  if (readsTables(l.right)) return undefined;
+  if (reads(l.right, stored)) return undefined;
   const query: Tab = { op: 'project', input: l.right, items: [{ name: right.name, expr: right }], schema: [{ name: right.name, type: 'string' }], span: l.span };
   return { leftKey: substitute(left, env), keys: { kind: 'subquery', query, span: l.span } };
 }
 
-/** Whether a plan reads a table other than a watchlist. */
-function readsTables(t: Tab): boolean {
-  if (t.op === 'table') return !t.name.startsWith(WATCHLIST_PREFIX);
-  return children(t).some(readsTables);
+/** Whether a plan reads a table the name of which passes `which`. */
+function reads(t: Tab, which: (name: string) => boolean): boolean {
+  if (t.op === 'table') return which(t.name);
+  return children(t).some((c) => reads(c, which));
 }
 
-/** Whether a plan reads the table of this name. */
-function reads(t: Tab, name: string): boolean {
-  if (t.op === 'table') return t.name === name;
-  return children(t).some((c) => reads(c, name));
-}
+/** A table other than a watchlist. */
+const stored = (name: string): boolean => !name.startsWith(WATCHLIST_PREFIX);
 
 /**
  * The subqueries a filter of a scan of `table` carries that read no table (a lookup's keys, a
@@ -195,7 +197,7 @@ function reads(t: Tab, name: string): boolean {
  */
 export function inMemorySubqueries(e: Expr, table: string, out: (Expr & { kind: 'subquery' })[] = []): (Expr & { kind: 'subquery' })[] {
   const add = (q: Expr & { kind: 'subquery' }): void => {
-    if (!readsTables(q.query) && !reads(q.query, table)) out.push(q);
+    if (!reads(q.query, (name) => stored(name) || name === table)) out.push(q);
   };
   if (e.kind === 'subquery') add(e);
   else if (e.kind === 'call') for (const a of e.args) inMemorySubqueries(a, table, out);

@@ -7,7 +7,7 @@ import { defenderTables, findTable } from '../schema/index.js';
 import type { TableDef } from '../schema/types.js';
 import { type DataFile, type ReadStats, inferTable, newStats, tablesNamedByFiles, textBytes } from '../sources/index.js';
 import { readTable } from './table-scan.js';
-import { type Batch, collect } from './batch.js';
+import { type Batch, collect, columnPicker } from './batch.js';
 import type { TableSource } from './context.js';
 import { createContext, run } from './run.js';
 import type { I64 } from './values/int64.js';
@@ -96,9 +96,7 @@ export function sharedSources(data: QueryData): QueryData {
       async *open(hints) {
         rows ??= collect(source.open(), source.fields);
         const all = await rows;
-        if (!hints?.columns) { yield all; return; }
-        const keep = all.fields.map((f, i) => [f, i] as const).filter(([f]) => hints.columns!.has(f.name));
-        yield { fields: keep.map(([f]) => f), columns: keep.map(([, i]) => all.columns[i]!), length: all.length };
+        yield hints?.columns ? columnPicker(hints.columns)(all) : all;
       },
     });
   }

@@ -6,7 +6,7 @@ import { facts } from '../diagnostics/facts.js';
 import type { Expr, Field, Named, Tab } from '../kql/plan.js';
 import { WATCHLIST_PREFIX } from '../kql/translate.js';
 import type { ScalarType } from '../schema/types.js';
-import { type Batch, type BatchStream, BATCH_ROWS, collect, emptyBatch, fieldIndex, takeRows } from './batch.js';
+import { type Batch, type BatchStream, BATCH_ROWS, collect, columnPicker, emptyBatch, fieldIndex, takeRows } from './batch.js';
 import type { ExecContext, Replay, TableSource } from './context.js';
 import { type Compiled, compileExpr, literalValue, prepareExpr, usesWindow } from './expr.js';
 import { castValue } from './cast.js';
@@ -156,23 +156,6 @@ async function* runShared(tab: Tab, replay: Replay, ctx: ExecContext): BatchStre
     // A reader that stopped early saw only some of the rows.
     if (replay.state === 'reading') drop(replay);
   }
-}
-
-/**
- * Batches with only these columns. One layout in gives one layout out (the same fields array),
- * so the operators above compile their expressions once, not per batch.
- */
-function columnPicker(names: ReadonlySet<string>): (b: Batch) => Batch {
-  const layouts = new WeakMap<Field[], { fields: Field[]; index: number[] } | null>();
-  return (b) => {
-    let layout = layouts.get(b.fields);
-    if (layout === undefined) {
-      const index = b.fields.flatMap((f, i) => (names.has(f.name) ? [i] : []));
-      layout = index.length === b.fields.length ? null : { fields: index.map((i) => b.fields[i]!), index };
-      layouts.set(b.fields, layout);
-    }
-    return layout ? { fields: layout.fields, columns: layout.index.map((i) => b.columns[i]!), length: b.length } : b;
-  };
 }
 
 function drop(replay: Replay): void {

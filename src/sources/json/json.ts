@@ -15,7 +15,7 @@ import { promises as fs } from 'node:fs';
 import { type FieldTest, fieldTestColumns } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
 import { type SharedFile, dropShared, keepsTooMuch, worthSharing } from '../shared-scan.js';
-import { parseLine, unwrap } from './line-records.js';
+import { parseLine, recordText, unwrap } from './line-records.js';
 import { LineFields, MAX_LINE_BYTES, compileLineTest } from './lines.js';
 import { scanGzipFile } from './gzip-scan.js';
 import { prewarmScanWorkers, scanFile, scanOptions } from './parallel.js';
@@ -169,7 +169,7 @@ async function* jsonLines(chunks: AsyncIterable<string>, file: DataFile, stats: 
   const keep = hints?.rawFilter;
   const test = hints?.fields ? lineTest(hints.fields) : undefined;
   for await (const [line, n] of lines(chunks, file.path, stats)) {
-    const t = (n === 1 ? line.replace(/^\uFEFF/, '') : line).trim();
+    const t = recordText(line);
     if (t === '') continue;
     // The query's pre-filters: a line no row of which can pass is not parsed at all.
     if (keep && !keep(t)) continue;
@@ -198,7 +198,7 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
     for (let i = 0; i < lines.length; i++) {
       if (masks && !(masks[i]! & bit)) continue;
       const n = numbers[i]!;
-      const t = (n === 1 ? lines[i]!.replace(/^\uFEFF/, '') : lines[i]!).trim();
+      const t = recordText(lines[i]!);
       if (t === '') continue;
       if (keep && !keep(t)) continue;
       yield* lineRecords(t, n, file, stats);

@@ -11,6 +11,14 @@ export interface LineRecord {
   rec: Record<string, unknown>;
 }
 
+/**
+ * A line's text as a record is read from it: without the white space around it. That drops a
+ * byte order mark too (String.prototype.trim counts U+FEFF as white space). Empty: a blank line.
+ */
+export function recordText(line: string): string {
+  return line.trim();
+}
+
 /** The records of one line's text, and what was wrong with the parts that are not records. */
 export function parseLine(t: string): { records: LineRecord[]; problems: string[] } {
   let v: unknown;

@@ -24,7 +24,7 @@
 import { readSync } from 'node:fs';
 import { Raw, type FieldSource, type FieldTest, fieldTestColumns, isoShape } from '../field-filter.js';
 import { memoOnText } from '../text-memo.js';
-import { type LineRecord, parseLine, projected } from './line-records.js';
+import { type LineRecord, parseLine, projected, recordText } from './line-records.js';
 
 /** Bytes per block. */
 export const BLOCK_BYTES = 4 << 20;
@@ -943,8 +943,7 @@ export class BlockScanner {
 
   /** Parses a line that may pass into its projected records (as json.ts would on the main thread). */
   private parse(text: string, line: number, out: BlockLines): void {
-    // The file's first line may start with a byte order mark.
-    const t = (line === 0 && out.index === 0 ? text.replace(/^\uFEFF/, '') : text).trim();
+    const t = recordText(text);
     if (t === '') return;
     const { records, problems } = parseLine(t);
     for (const r of records) {
