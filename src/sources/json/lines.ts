@@ -22,6 +22,7 @@
  * their line counts added up give every line its number.
  */
 import { readSync } from 'node:fs';
+import { NativeLineTest } from './native-scan.js';
 import { Raw, type FieldSource, type FieldTest, fieldTestColumns, isoShape } from '../field-filter.js';
 import { memoOnText } from '../text-memo.js';
 import { type LineRecord, parseLine, projected, recordText } from './line-records.js';
@@ -198,6 +199,11 @@ export class LineFields implements FieldSource {
 
   /** New bytes in the buffer (`end` of them): nothing found before applies. */
   reset(buf: Buffer, end = buf.length): void {
+    this.block = buf;
+    this.view(buf, end);
+  }
+
+  private view(buf: Buffer, end: number): void {
     this.buf = buf;
     this.next.fill(-1);
     this.textNext.fill(-1);
@@ -251,8 +257,18 @@ export class LineFields implements FieldSource {
     return q < 0 ? FAR : q;
   }
 
+  /**
+   * Lines tested here are few and far apart (the native pre-test chose them): each line's
+   * searches stop at its end, rather than finding each key and text's next place in the rest of
+   * the block, which serves only lines tested one after another.
+   */
+  sparse = false;
+  /** The bytes given to `reset` (`buf`: the same, or in sparse mode up to the current line's end). */
+  private block: Buffer = this.buf;
+
   /** The line [start, end) of the buffer (`buf[start]` is `{`). */
   line(start: number, end: number): void {
+    if (this.sparse) this.view(this.block.subarray(0, end), end);
     this.ls = start;
     this.le = end;
     this.cursor = start;
@@ -805,6 +821,8 @@ export class BlockScanner {
   private buf: Buffer | undefined;
   private readonly fields: LineFields | undefined;
   private readonly tests: (LineTest | undefined)[];
+  /** The native pre-test of the same tests, when built: only the lines it keeps are tested here. */
+  private readonly native: NativeLineTest | undefined;
   /** Mask of the tests that pass every line (no field test). */
   private readonly always: number;
   private readonly all: number;
@@ -824,6 +842,8 @@ export class BlockScanner {
     for (const t of tests) if (t) fieldTestColumns(t, columns);
     this.fields = columns.size ? new LineFields([...columns]) : undefined;
     this.tests = tests.map((t) => (t ? compileLineTest(t, this.fields!) : undefined));
+    this.native = this.fields && NativeLineTest.compile(tests, this.fields.columns);
+    if (this.native) this.fields!.sparse = true;
     this.all = (1 << tests.length) - 1;
     let always = 0;
     this.tests.forEach((t, i) => { if (!t) always |= 1 << i; });
@@ -918,6 +938,14 @@ export class BlockScanner {
    * in the bytes is left for the caller to read on. Returns where the next line starts.
    */
   private lines(b: Buffer, p: number, limit: number, last: boolean, maxLineBytes: number, out: BlockLines): number {
+    if (this.native) {
+      const r = this.native.lines(b, p, limit, last, maxLineBytes, out.count, (start, end, line) => {
+        if (end < 0) out.overlong.push(line);
+        else this.take(b, start, end, line, out);
+      });
+      out.count = r.count;
+      return r.next;
+    }
     while (p < limit) {
       let nl = b.indexOf(10, p);
       if (nl < 0) {

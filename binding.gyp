@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "line_scan",
+      "sources": ["native/line-scan.c"],
+      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra"]
+    }
+  ]
+}

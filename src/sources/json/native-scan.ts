@@ -1,0 +1,168 @@
+/**
+ * The native line pre-test (native/line-scan.c, built by `npm ci` through node-gyp): cuts a block
+ * of JSON lines and tells which lines some field test may pass, in one call per block. lines.ts
+ * then runs its own exact tests on those lines only. The native answers are weaker than lines.ts's
+ * (a line is dropped only when every test certainly fails on its plain ASCII values), so the
+ * lines kept, and every result, are the same with it or without it.
+ *
+ * Optional: where the addon was not built (no compiler at install) or `EXFILWATCH_NATIVE=0`, the
+ * JavaScript scanner does all the work, as before.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FieldTest } from '../field-filter.js';
+
+interface Addon {
+  compile(code: Int32Array, pool: Uint8Array): object;
+  scan(program: object, buf: Uint8Array, state: Float64Array, out: Int32Array): void;
+}
+
+const ADDON = 'build/Release/line_scan.node';
+
+/** The addon, found above this module (from dist/src/sources/json or the bundle's dist/src/bundle). */
+function loadAddon(): Addon | undefined {
+  if (process.env.EXFILWATCH_NATIVE === '0') return undefined;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const path = join(dir, ADDON);
+    if (existsSync(path)) {
+      try {
+        return createRequire(import.meta.url)(path) as Addon;
+      } catch {
+        return undefined; // built for another Node or machine: the JavaScript scanner stands in
+      }
+    }
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+const addon = loadAddon();
+let enabled = addon !== undefined;
+
+/** Whether scans use the native pre-test (the addon is built and not turned off). */
+export function nativeLineScan(): boolean {
+  return enabled;
+}
+
+/** Turns the native pre-test off or back on in this thread (tests compare the two). */
+export function setNativeLineScan(on: boolean): void {
+  enabled = on && addon !== undefined;
+}
+
+const enum Op { And = 1, Or, Pass, In, Contains, IntIn, After, Filled, Blank, Needs }
+
+/** One scan's tests, compiled for the addon. */
+export class NativeLineTest {
+  /** [next line, limit, last, longest line, lines counted, entries written, why it stopped]. */
+  private readonly state = new Float64Array(7);
+  /** Per line kept: start, end (-1: too long), number. */
+  readonly hits = new Int32Array(3 * 4096);
+
+  private constructor(private readonly program: object) {}
+
+  /** The tests, each on `columns` (every column any test reads); undefined: no addon, or off. */
+  static compile(tests: readonly (FieldTest | undefined)[], columns: readonly string[]): NativeLineTest | undefined {
+    if (!enabled || !addon) return undefined;
+    const { code, pool } = encode(tests, columns);
+    return new NativeLineTest(addon.compile(code, pool));
+  }
+
+  /**
+   * Cuts the lines of `b` from `p` that start before `limit` (as lines.ts does), numbering them
+   * from `count`, and calls `hit` for each line a test may pass (end -1: a line longer than
+   * `maxLineBytes`). Returns where the next line starts and the lines counted.
+   */
+  lines(b: Uint8Array, p: number, limit: number, last: boolean, maxLineBytes: number, count: number,
+    hit: (start: number, end: number, line: number) => void): { next: number; count: number } {
+    const s = this.state, hits = this.hits;
+    s[0] = p; s[1] = limit; s[2] = last ? 1 : 0; s[3] = maxLineBytes; s[4] = count;
+    for (;;) {
+      addon!.scan(this.program, b, s, hits);
+      const n = s[5]!;
+      for (let i = 0; i < n; i++) hit(hits[3 * i]!, hits[3 * i + 1]!, hits[3 * i + 2]!);
+      if (s[6] !== 2) return { next: s[0]!, count: s[4]! };
+    }
+  }
+}
+
+/**
+ * The tests as the addon reads them: code [columns, (key offset, key length) per column, needles,
+ * (offset, length) per needle, tests, root per test (-1: none), nodes], each node [op, size in
+ * words, ...], strings in `pool`.
+ */
+function encode(tests: readonly (FieldTest | undefined)[], columns: readonly string[]): { code: Int32Array; pool: Uint8Array } {
+  const index = new Map(columns.map((c, i) => [c, i]));
+  const code: number[] = [];
+  const parts: Buffer[] = [];
+  let poolBytes = 0;
+  const str = (text: string | Buffer): [number, number] => {
+    const b = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    parts.push(b);
+    poolBytes += b.length;
+    return [poolBytes - b.length, b.length];
+  };
+  code.push(columns.length);
+  for (const c of columns) code.push(...str(JSON.stringify(c) + ':'));
+  // The raw texts `needs` tests search for, each once ('\\u', a unicode escape, as length -1).
+  const needles = [...new Set(tests.flatMap((t) => (t ? needlesOf(t) : [])))];
+  code.push(needles.length);
+  for (const n of needles) code.push(...(n === '\\u' ? [0, -1] : str(n)));
+  code.push(tests.length);
+  const rootsAt = code.length;
+  for (let i = 0; i < tests.length; i++) code.push(-1);
+  const node = (t: FieldTest): void => {
+    const at = code.length;
+    switch (t.op) {
+      case 'and': case 'or':
+        code.push(t.op === 'and' ? Op.And : Op.Or, 0, t.items.length);
+        for (const i of t.items) node(i);
+        break;
+      case 'in':
+        code.push(Op.In, 0, index.get(t.column)!, t.fold ? 1 : 0, t.values.includes('') ? 1 : 0, safe(t.values), t.values.length);
+        for (const v of t.values) code.push(...str(v));
+        break;
+      case 'contains':
+        code.push(Op.Contains, 0, index.get(t.column)!, t.all ? 1 : 0, safe(t.values), t.values.length);
+        for (const v of t.values) code.push(...str(v));
+        break;
+      case 'int_in':
+        code.push(Op.IntIn, 0, index.get(t.column)!, t.values.length);
+        for (const v of t.values) code.push(...str(v));
+        break;
+      case 'after':
+        if (Buffer.byteLength(t.bound) !== 28) code.push(Op.Pass, 0);
+        else code.push(Op.After, 0, index.get(t.column)!, t.strict ? 1 : 0, str(t.bound)[0]);
+        break;
+      case 'filled': case 'blank':
+        code.push(t.op === 'filled' ? Op.Filled : Op.Blank, 0, index.get(t.column)!);
+        break;
+      case 'needs':
+        code.push(Op.Needs, 0, t.needles.length, ...t.needles.map((n) => needles.indexOf(n)));
+        node(t.test);
+        break;
+    }
+    code[at + 1] = code.length - at;
+  };
+  tests.forEach((t, i) => {
+    if (!t) return;
+    code[rootsAt + i] = code.length;
+    node(t);
+  });
+  return { code: Int32Array.from(code), pool: new Uint8Array(Buffer.concat(parts, poolBytes)) };
+}
+
+function needlesOf(t: FieldTest): string[] {
+  if ('items' in t) return t.items.flatMap(needlesOf);
+  return t.op === 'needs' ? [...t.needles, ...needlesOf(t.test)] : [];
+}
+
+/**
+ * 1 when no value holds a character that an escape other than `\\u` makes (quote, backslash,
+ * slash, controls): such a value stands in escaped text as it is in the raw text.
+ */
+function safe(values: readonly string[]): number {
+  return values.every((v) => !/["\\/\x00-\x1f]/.test(v)) ? 1 : 0;
+}
