@@ -20,6 +20,15 @@ export function moduleUrl(rel: string): URL {
   return new URL(rel, MODULES);
 }
 
+/**
+ * A worker thread's script, from its path under `src/`: from the bundle, the worker's own entry
+ * there (`dist/src/bundle/<name>.js`, bundled with the command line: one file to load, sharing its
+ * chunks), else the module.
+ */
+export function workerUrl(rel: string): URL {
+  return here.href === MODULES.href ? moduleUrl(rel) : new URL(rel.slice(rel.lastIndexOf('/') + 1), here);
+}
+
 /** The same as a file path. */
 export function modulePath(rel: string): string {
   return fileURLToPath(moduleUrl(rel));

@@ -13,7 +13,7 @@ import { WorkerPool, blocksInOrder } from '../block-scan.js';
 import { scanOptions } from '../json/parallel.js';
 import { BlockScanner, type BlockSpec, type CsvBlock } from './blocks.js';
 import { Cut, Cutter, headerNames } from './cutter.js';
-import { moduleUrl } from '../../paths.js';
+import { workerUrl } from '../../paths.js';
 
 /** Scanning knobs (tests set them to cut small files into many blocks, on several threads). */
 export const csvScanOptions = {
@@ -65,7 +65,7 @@ export interface CsvScanRequest {
   blockBytes: number;
 }
 
-const pool = new WorkerPool(moduleUrl('sources/csv/block-worker.js'), () => csvScanOptions.workers);
+const pool = new WorkerPool(workerUrl('sources/csv/block-worker.js'), () => csvScanOptions.workers);
 
 /** Starts the worker threads ahead of a large scan, so their start-up overlaps the work before it. */
 export function prewarmCsvWorkers(): void {

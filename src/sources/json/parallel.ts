@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { WorkerPool, blocksInOrder } from '../block-scan.js';
 import type { FieldTest } from '../field-filter.js';
 import { BLOCK_BYTES, BlockScanner, type BlockLines, type ParsedRecord } from './lines.js';
-import { moduleUrl } from '../../paths.js';
+import { workerUrl } from '../../paths.js';
 
 /** Lines that may pass, with their numbers (1-based) and the tests they may pass (bit i: test i). */
 export interface LineBlock {
@@ -44,7 +44,7 @@ export interface LineScanRequest {
 /** What a parsed record is taken to hold, to bound the blocks in flight (its columns are a few hundred characters). */
 const RECORD_CHARS = 256;
 
-const pool = new WorkerPool(moduleUrl('sources/json/line-worker.js'), () => scanOptions.workers);
+const pool = new WorkerPool(workerUrl('sources/json/line-worker.js'), () => scanOptions.workers);
 
 /**
  * Starts the worker threads ahead of a large scan, so their start-up (tens of milliseconds)

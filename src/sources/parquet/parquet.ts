@@ -31,7 +31,7 @@ import type { SharedScan } from '../shared-scan.js';
 import { trackBytes } from '../progress.js';
 import { PARSERS, fileBuffer, topLevelNames } from './decode.js';
 import { STAT_PARSERS, groupStats, rowGroupMayPass, statColumns } from './stats.js';
-import { moduleUrl } from '../../paths.js';
+import { workerUrl } from '../../paths.js';
 
 export { isoFromNanos } from './decode.js';
 
@@ -427,7 +427,7 @@ class DecodePool {
     if (old && old.heapMb >= heapMb) return old;
     if (old) void old.worker.terminate();
     const limit = Math.max(heapMb, old?.heapMb ?? 0);
-    const worker = new Worker(moduleUrl('sources/parquet/worker.js'), { resourceLimits: { maxOldGenerationSizeMb: limit, maxYoungGenerationSizeMb: PARQUET_LIMITS.youngMb } });
+    const worker = new Worker(workerUrl('sources/parquet/worker.js'), { resourceLimits: { maxOldGenerationSizeMb: limit, maxYoungGenerationSizeMb: PARQUET_LIMITS.youngMb } });
     worker.unref();
     worker.on('error', () => {}); // a request in flight hears it through its own listener
     const ready = new Promise<void>((resolve) => {
