@@ -190,6 +190,9 @@ const SHARED_QUERIES = [
   // A scan stopped early, then the same table again.
   `union (DeviceNetworkEvents | where RemotePort == 443 | take 3 | project ReportId), (DeviceNetworkEvents | where RemotePort == 443 | summarize ReportId = count())`,
   'DeviceNetworkEvents | where AccountName =~ "bob" | summarize count() by RemotePort',
+  // Two scans reading a column that falls back to another field (AccountName): a shared read's records hold both.
+  `union (DeviceNetworkEvents | where RemotePort == 22 | project ReportId, AccountName), (DeviceNetworkEvents | where RemotePort == 443 | summarize n = count() by AccountName)
+   | sort by ReportId asc, AccountName asc`,
   'DeviceNetworkEvents | where DeviceName startswith "ünïcode" or DeviceName has "SRV" | count',
 ];
 

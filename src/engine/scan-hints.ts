@@ -63,7 +63,9 @@ function sharedScanOf(tab: Tab, ctx: ExecContext): { shared: SharedScan; member:
     const shared = newSharedScan();
     for (const [t, preds] of scans.filters) {
       if (t.op !== 'table' || t.name !== tab.name) continue;
+      const need = scans.columns.get(t);
       shared.tests.push(fieldTestFor(preds, ctx));
+      shared.columns.push(need === undefined || need === ALL ? undefined : need);
       scans.shared.set(t, { shared, member: shared.tests.length - 1 });
     }
   }

@@ -21,7 +21,11 @@ export async function* readTable(def: TableDef, files: DataFile[], stats: ReadSt
     if (hints.shared) hints.shared.tests = hints.shared.tests.map((t) => withoutColumns(t, fallbacks));
     hints = { ...hints, fields: hints.shared && hints.member !== undefined ? hints.shared.tests[hints.member] : withoutColumns(hints.fields, fallbacks) };
   }
-  const readHints = hints && { ...hints, columns: hints.columns && new Set([...cols.map((c) => c.name), ...cols.flatMap((c) => (c.fallback ? [c.fallback] : []))]) };
+  // The raw fields a reader is asked for: the columns', and the fields they fall back to (of every
+  // scan a shared read serves, too: it keeps their records).
+  // (A member's own names stay: byte crediting's are raw fields already.)
+  if (hints?.shared) hints.shared.columns = hints.shared.columns.map((c) => c && new Set([...c, ...rawFields(def, c)]));
+  const readHints = hints && { ...hints, columns: hints.columns && rawFields(def, hints.columns) };
   const fields: Field[] = cols.map((c) => ({ name: c.name, type: c.type }));
   let columns = fields.map(() => [] as unknown[]);
   let length = 0;
@@ -46,4 +50,10 @@ export async function* readTable(def: TableDef, files: DataFile[], stats: ReadSt
     }
   }
   if (length > 0 || fields.length === 0) yield { fields, columns, length };
+}
+
+/** The raw fields a reader gives for these columns of the table: theirs, and those they fall back to. */
+function rawFields(def: TableDef, need: ReadonlySet<string>): Set<string> {
+  const cols = def.columns.filter((c) => need.has(c.name));
+  return new Set([...cols.map((c) => c.name), ...cols.flatMap((c) => (c.fallback ? [c.fallback] : []))]);
 }

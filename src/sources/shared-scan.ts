@@ -14,10 +14,13 @@
  * scanned once, or by a scan with no field test (it takes every line), is not shared at all.
  */
 import type { FieldTest } from './field-filter.js';
+import type { SourceRecord } from './reader.js';
 
 export interface SharedScan {
   /** Every scan's field test by member number (undefined: a scan with no test takes every line). */
   tests: (FieldTest | undefined)[];
+  /** The columns each member reads (undefined: every column, or not known). */
+  columns: (ReadonlySet<string> | undefined)[];
   /** What each file's read kept for the later scans. */
   files: Map<string, SharedFile>;
   /** Characters kept over all files, and the most to keep. */
@@ -32,8 +35,15 @@ export interface SharedFile {
   lines: string[];
   numbers: number[];
   masks: number[];
+  /**
+   * Or, from a read whose scan threads parsed the lines (JSON lines), their records (with the
+   * columns of every member) and the masks of their lines. Each member takes copies.
+   */
+  records?: SourceRecord[];
   /** Numbers of lines skipped for their length (every member is told). */
   overlong: number[];
+  /** Characters of the lines kept (of `shared.kept`). */
+  chars: number;
 }
 
 /** 192 MiB of kept lines at most (a character of a JSON line is a byte of a one-byte string). */
@@ -51,24 +61,52 @@ export function keepsTooMuch(shared: SharedScan, keptHere: number, bytesRead: nu
 }
 
 export function newSharedScan(tests: (FieldTest | undefined)[] = [], budget = SHARED_BUDGET): SharedScan {
-  return { tests, files: new Map(), kept: 0, budget };
+  return { tests, columns: tests.map(() => undefined), files: new Map(), kept: 0, budget };
 }
 
 /** The member number of a test, adding it when new (before any read, or it reads alone). */
-export function memberOf(shared: SharedScan, test: FieldTest | undefined): number {
+export function memberOf(shared: SharedScan, test: FieldTest | undefined, columns?: ReadonlySet<string>): number {
   const i = shared.tests.indexOf(test);
   if (i >= 0) return i;
   shared.tests.push(test);
+  shared.columns.push(columns);
   return shared.tests.length - 1;
+}
+
+/** The columns any member reads, when each member's are known. */
+export function sharedColumns(shared: SharedScan): string[] | undefined {
+  const out = new Set<string>();
+  for (let i = 0; i < shared.tests.length; i++) {
+    const c = shared.columns[i];
+    if (!c) return undefined;
+    for (const x of c) out.add(x);
+  }
+  return [...out];
+}
+
+/** A new entry for a file the first scan is about to read. */
+export function newSharedFile(shared: SharedScan): SharedFile {
+  return { state: 'reading', members: shared.tests.length, lines: [], numbers: [], masks: [], overlong: [], chars: 0 };
+}
+
+/** Counts characters of lines kept for a file; false when it keeps too much and was dropped. */
+export function keepChars(shared: SharedScan, entry: SharedFile, chars: number, bytesRead: number): boolean {
+  entry.chars += chars;
+  shared.kept += chars;
+  if (!keepsTooMuch(shared, entry.chars, bytesRead)) return true;
+  dropShared(shared, entry);
+  return false;
 }
 
 /** Frees what a file's read kept. */
 export function dropShared(shared: SharedScan, entry: SharedFile): void {
-  for (const l of entry.lines) shared.kept -= l.length;
+  shared.kept -= entry.chars;
+  entry.chars = 0;
   entry.state = 'dropped';
   entry.lines = [];
   entry.numbers = [];
   entry.masks = [];
+  entry.records = undefined;
 }
 
 /**

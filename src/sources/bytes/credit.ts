@@ -73,7 +73,7 @@ export async function* enrich(
   // read of each file as the query's scans of the table (shared-scan.ts). With none, nothing is
   // credited and the query's records come from that read.
   const shared = hints?.shared;
-  const found = await planCredits(records(newStats(stats.strict), { fields: IS_FLOW, columns: CREDIT_COLUMNS, shared, member: shared && memberOf(shared, IS_FLOW) }));
+  const found = await planCredits(records(newStats(stats.strict), { fields: IS_FLOW, columns: CREDIT_COLUMNS, shared, member: shared && memberOf(shared, IS_FLOW, CREDIT_COLUMNS) }));
   if (found.flows.length === 0) {
     yield* records(stats, hints);
     return;

@@ -25,7 +25,7 @@ import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest, everyTest,
 import { type CsvHeader, csvScanOptions, readHeader, scanBlocks } from './parallel.js';
 import { trackBytes } from '../progress.js';
 import { type DataFile, type ReadHints, type ReadStats, type SourceRecord, skip } from '../reader.js';
-import { type SharedFile, dropShared, keepsTooMuch, worthSharing } from '../shared-scan.js';
+import { type SharedFile, dropShared, keepChars, newSharedFile, worthSharing } from '../shared-scan.js';
 
 /** Bytes the one-thread reader reads at a time (tests make it small, to cut records anywhere). */
 export const csvOptions = { blockBytes: 4 << 20 };
@@ -236,24 +236,19 @@ export async function* sharedCsvRecords(file: DataFile, stats: ReadStats, sep: n
   }
   // The first scan to read it: test for every scan, keep what they may take (this one too: a
   // scan of a `let` used twice reads twice).
-  const mine: SharedFile | undefined = shared && member !== undefined && !entry && worthSharing(shared)
-    ? { state: 'reading', members: shared.tests.length, lines: [], numbers: [], masks: [], overlong: [] }
-    : undefined;
+  const mine: SharedFile | undefined = shared && member !== undefined && !entry && worthSharing(shared) ? newSharedFile(shared) : undefined;
   if (!mine) {
     yield* readBlocks(file, stats, sep, columns, { tests: [hints?.fields], self: 0 });
     return;
   }
   shared!.files.set(file.path, mine);
   const progress = { bytesRead: 0 };
-  let keptHere = 0;
   const keep = (raw: string, line: number, mask: number): void => {
     if (mine.state !== 'reading') return;
     mine.lines.push(raw);
     mine.numbers.push(line);
     mine.masks.push(mask);
-    shared!.kept += raw.length;
-    keptHere += raw.length;
-    if (keepsTooMuch(shared!, keptHere, progress.bytesRead)) dropShared(shared!, mine);
+    keepChars(shared!, mine, raw.length, progress.bytesRead);
   };
   let done = false;
   try {

@@ -7,6 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { type DataFile, type SourceRecord, newStats } from '../reader.js';
 import { parseJsonExact } from './exact.js';
 import { jsonReader } from './json.js';
+import { newSharedScan } from '../shared-scan.js';
+import type { FieldTest } from '../field-filter.js';
 import { scanDocument } from './scan.js';
 
 const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-json-test-'));
@@ -135,4 +137,30 @@ test('a scan of known columns parses on the scan threads: the same records, numb
   } finally {
     Object.assign(scanOptions, saved);
   }
+});
+
+test('a shared read parses each kept line once, for every scan it serves, and hands each scan its own records', async () => {
+  const d = mkdtempSync(path.join(ROOT, 'd-'));
+  const p = path.join(d, 'T.jsonl');
+  const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ a: i % 3 === 0 ? 'x' : 'y', b: i, c: 'c'.repeat(i % 7), d: i % 5 === 0 ? 'z' : 'w' }));
+  writeFileSync(p, lines.join('\n'));
+  const file: DataFile = { path: p, reader: 'json', gzip: false, table: 'T', routed: false };
+  const tests: FieldTest[] = [{ op: 'in', column: 'a', values: ['x'], fold: false }, { op: 'in', column: 'd', values: ['z'], fold: false }];
+  const shared = newSharedScan(tests);
+  shared.columns = [new Set(['a', 'b']), new Set(['d'])];
+  const stats = newStats();
+  const take = async (member: number) => {
+    const out: SourceRecord[] = [];
+    for await (const r of jsonReader.read(file, stats, { fields: tests[member], columns: shared.columns[member], shared, member })) out.push(r);
+    return out;
+  };
+  const first = await take(0);
+  // The read kept records (parsed where the lines were scanned), with the columns of both scans.
+  const entry = shared.files.get(p)!;
+  assert.equal(entry.state, 'complete');
+  assert.ok(entry.records && entry.lines.length === 0);
+  assert.deepEqual(first.map((r) => r.rec), lines.map((l) => JSON.parse(l)).filter((r) => r.a === 'x').map(({ a, b, d }) => ({ a, b, d })));
+  for (const r of first) r.rec.d = 'changed by the first scan';
+  const second = await take(1);
+  assert.deepEqual(second.map((r) => [r.line, r.rec]), lines.map((l, i) => [i + 1, JSON.parse(l)]).filter(([, r]) => r.d === 'z').map(([n, { a, b, d }]) => [n, { a, b, d }]));
 });

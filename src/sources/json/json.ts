@@ -14,7 +14,7 @@ import { type DataFile, type Reader, type ReadHints, type ReadStats, type Source
 import { promises as fs } from 'node:fs';
 import { type FieldTest, fieldTestColumns } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
-import { type SharedFile, dropShared, keepsTooMuch, worthSharing } from '../shared-scan.js';
+import { type SharedFile, dropShared, keepChars, newSharedFile, sharedColumns, worthSharing } from '../shared-scan.js';
 import { parseLine, recordText, unwrap } from './line-records.js';
 import { LineFields, MAX_LINE_BYTES, compileLineTest } from './lines.js';
 import { scanGzipFile } from './gzip-scan.js';
@@ -204,25 +204,31 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
       yield* lineRecords(t, n, file, stats);
     }
   };
+  /** Copies of the parsed records whose lines' masks have `bit` (each member gets its own objects). */
+  const parsed = function* (all: SourceRecord[], masks: number[], bit: number): Generator<SourceRecord> {
+    for (let i = 0; i < all.length; i++) {
+      if (masks[i]! & bit) yield { ...all[i]!, rec: { ...all[i]!.rec } };
+    }
+  };
   // Another scan of this query read the file already, testing for this one too.
   if (entry?.state === 'complete' && member! < entry.members) {
     for (const n of entry.overlong) skip(stats, file.path, n, `line longer than ${MAX_LINE_BYTES} bytes`);
-    yield* records(entry.lines, entry.numbers, entry.masks, 1 << member!);
+    if (entry.records) yield* parsed(entry.records, entry.masks, 1 << member!);
+    else yield* records(entry.lines, entry.numbers, entry.masks, 1 << member!);
     return;
   }
   // The first scan to read it: test for every scan, keep what they may take (this one too: a
   // scan of a `let` used twice reads twice).
-  const mine: SharedFile | undefined = shared && member !== undefined && !entry && worthSharing(shared)
-    ? { state: 'reading', members: shared.tests.length, lines: [], numbers: [], masks: [], overlong: [] }
-    : undefined;
+  const mine: SharedFile | undefined = shared && member !== undefined && !entry && worthSharing(shared) ? newSharedFile(shared) : undefined;
   if (mine) shared!.files.set(file.path, mine);
   const tests = mine ? shared!.tests : [hints?.fields];
   const bit = mine ? 1 << member! : 1;
-  // A read for this scan alone, of known columns: the scan threads parse the lines too.
-  const project = !mine && !keep && !file.gzip && hints?.columns ? [...hints.columns] : undefined;
+  // Known columns (of every scan a shared read serves): the scan threads parse the lines too,
+  // and a shared read keeps records.
+  const project = keep || file.gzip ? undefined : mine ? sharedColumns(shared!) : hints?.columns && [...hints.columns];
+  if (mine && project) mine.records = [];
   const progress = { bytesRead: 0 };
   trackBytes(file.path, progress);
-  let keptHere = 0;
   let done = false;
   try {
     for await (const block of file.gzip ? scanGzipFile(file.path, tests) : scanFile(file.path, tests, project)) {
@@ -230,20 +236,32 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
       for (const n of block.overlong) skip(stats, file.path, n, `line longer than ${MAX_LINE_BYTES} bytes`);
       if (block.records) {
         for (const p of block.problems!) skip(stats, file.path, p.line, p.message);
-        yield* block.records;
+        if (!mine) {
+          yield* block.records;
+          continue;
+        }
+        if (mine.state === 'reading') {
+          mine.overlong.push(...block.overlong);
+          for (let i = 0; i < block.records.length; i++) {
+            mine.records!.push(block.records[i]!);
+            mine.masks.push(block.recordMasks![i]!);
+          }
+          keepChars(shared!, mine, block.chars!, progress.bytesRead);
+        }
+        yield* parsed(block.records, block.recordMasks!, bit);
         continue;
       }
       if (mine && mine.state === 'reading') {
         mine.overlong.push(...block.overlong);
         const { lines, numbers, masks } = block;
+        let chars = 0;
         for (let i = 0; i < lines.length; i++) {
           mine.lines.push(lines[i]!);
           mine.numbers.push(numbers[i]!);
           mine.masks.push(masks[i]!);
-          shared!.kept += lines[i]!.length;
-          keptHere += lines[i]!.length;
+          chars += lines[i]!.length;
         }
-        if (keepsTooMuch(shared!, keptHere, progress.bytesRead)) dropShared(shared!, mine);
+        keepChars(shared!, mine, chars, progress.bytesRead);
       }
       yield* records(block.lines, block.numbers, mine ? block.masks : undefined, bit);
     }

@@ -212,7 +212,8 @@ export class LineFields implements FieldSource {
     this.uFrom = FAR;
     this.bsFrom = FAR;
     this.bsAt = -1;
-    if (!this.tuned && end > 0) {
+    // (Searches within one line need no anchors picked.)
+    if (!this.tuned && !this.sparse && end > 0) {
       this.tuned = true;
       // Counted only when a needle has no anchor picked in this thread yet.
       let counts: SampleCounts | undefined;
@@ -534,7 +535,8 @@ export function compileLineTest(t: FieldTest, f: LineFields): LineTest {
     switch (t.op) {
       case 'and':
       case 'or':
-        return adaptive(t.op, t.items.map(build), t.items.map(cost));
+        // Lines the native pre-test chose mostly pass: nothing to learn about which part settles them.
+        return f.sparse ? inOrder(t.op, t.items.map(build), t.items.map(cost)) : adaptive(t.op, t.items.map(build), t.items.map(cost));
       case 'in': {
         const c = index.get(t.column)!;
         const set = new Set(t.values);
@@ -720,6 +722,17 @@ function cost(t: FieldTest): number {
   }
 }
 
+/** An `and` (or `or`) whose parts run cheapest first, by their rough costs. */
+function inOrder(op: 'and' | 'or', parts: LineTest[], costs: number[]): LineTest {
+  if (parts.length === 1) return parts[0]!;
+  const settles = op === 'and' ? false : true;
+  const order = parts.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]!).map((i) => parts[i]!);
+  return () => {
+    for (const p of order) if (p() === settles) return settles;
+    return !settles;
+  };
+}
+
 /** Calls of an and/or measured before its parts are ordered, and how often it is measured again. */
 const SAMPLE_CALLS = 1024;
 const RESAMPLE_EVERY = 1 << 16;
@@ -793,10 +806,13 @@ export interface BlockLines {
   overlong: number[];
   /**
    * A scanner that parses (`project`): the records of the lines that may pass instead of the
-   * lines, with only the projected columns and `line` the line's number within the block; and
-   * what was wrong with the lines that are not records.
+   * lines, with only the projected columns and `line` the line's number within the block, the
+   * mask of each one's line, and the characters of those lines; and what was wrong with the
+   * lines that are not records.
    */
   records?: ParsedRecord[];
+  recordMasks?: number[];
+  chars?: number;
   problems?: { line: number; message: string }[];
 }
 
@@ -829,7 +845,7 @@ export class BlockScanner {
 
   /**
    * `fd`: an open file of `size` bytes, or the bytes themselves (warm-up.ts). `project`: parse
-   * the lines that may pass here and keep only these columns of their records (one test only).
+   * the lines that may pass here and keep only these columns of their records.
    */
   constructor(
     private readonly fd: number | Buffer,
@@ -841,9 +857,9 @@ export class BlockScanner {
     const columns = new Set<string>();
     for (const t of tests) if (t) fieldTestColumns(t, columns);
     this.fields = columns.size ? new LineFields([...columns]) : undefined;
-    this.tests = tests.map((t) => (t ? compileLineTest(t, this.fields!) : undefined));
     this.native = this.fields && NativeLineTest.compile(tests, this.fields.columns);
     if (this.native) this.fields!.sparse = true;
+    this.tests = tests.map((t) => (t ? compileLineTest(t, this.fields!) : undefined));
     this.all = (1 << tests.length) - 1;
     let always = 0;
     this.tests.forEach((t, i) => { if (!t) always |= 1 << i; });
@@ -964,20 +980,24 @@ export class BlockScanner {
     const out: BlockLines = { index, count: 0, lines: [], rel: [], masks: [], overlong: [] };
     if (this.project) {
       out.records = [];
+      out.recordMasks = [];
+      out.chars = 0;
       out.problems = [];
     }
     return out;
   }
 
   /** Parses a line that may pass into its projected records (as json.ts would on the main thread). */
-  private parse(text: string, line: number, out: BlockLines): void {
+  private parse(text: string, line: number, mask: number, out: BlockLines): void {
     const t = recordText(text);
     if (t === '') return;
+    out.chars! += text.length;
     const { records, problems } = parseLine(t);
     for (const r of records) {
       const p = projected(r, this.project!) as ParsedRecord;
       p.line = line;
       out.records!.push(p);
+      out.recordMasks!.push(mask);
     }
     for (const message of problems) out.problems!.push({ line, message });
   }
@@ -996,7 +1016,7 @@ export class BlockScanner {
       }
       if (mask === 0) return;
     }
-    if (this.project) return this.parse(b.toString('utf8', p, nl), line, out);
+    if (this.project) return this.parse(b.toString('utf8', p, nl), line, mask, out);
     out.lines.push(b.toString('utf8', p, nl));
     out.rel.push(line);
     out.masks.push(mask);

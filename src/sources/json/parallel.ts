@@ -19,8 +19,10 @@ export interface LineBlock {
   overlong: number[];
   /** Bytes of the file the block covers. */
   bytes: number;
-  /** A parsing scan (`project`): the records of the lines that may pass, numbered (1-based), instead of the lines. */
+  /** A parsing scan (`project`): the records of the lines that may pass, numbered (1-based), instead of the lines; their lines' masks and characters. */
   records?: ParsedRecord[];
+  recordMasks?: number[];
+  chars?: number;
   problems?: { line: number; message: string }[];
 }
 
@@ -56,7 +58,7 @@ export function prewarmScanWorkers(): void {
 
 /**
  * The lines of a plain file that may pass any of the tests, block by block in file order; or,
- * with `project` (one test), their records with only those columns, parsed by whichever thread
+ * with `project`, their records with only those columns, parsed by whichever thread
  * scanned the block: a scan that keeps most lines is bound by parsing them, which then runs on
  * every core rather than on the reader's.
  */
@@ -91,7 +93,7 @@ export async function* scanFile(path: string, tests: (FieldTest | undefined)[], 
         for (const x of r.problems!) x.line += line;
       }
       line += r.count;
-      yield { lines: r.lines, numbers, masks: r.masks, overlong, bytes, records: r.records, problems: r.problems };
+      yield { lines: r.lines, numbers, masks: r.masks, overlong, bytes, records: r.records, recordMasks: r.recordMasks, chars: r.chars, problems: r.problems };
     }
   } finally {
     scanner?.dispose();
