@@ -48,7 +48,6 @@ typedef struct {
   Key *keys;          /* per column: `"Name":` */
   uint32_t nneedles;
   Bytes *needles;     /* raw texts of `needs` tests (length -1: a `\\u` escape) */
-  int64_t *needle_at; /* per needle: its next place in buf at or after the current line (-1: not searched; buf_len: none) */
   uint32_t ntests;
   int32_t *roots;     /* per test: its node's offset in code, or -1 (passes every line) */
   /* Per line, per column: what was found. */
@@ -335,14 +334,9 @@ static int iso_shape(const uint8_t *b) {
 
 /* Whether needle i lies within the current line. */
 static int needle_in_line(Program *p, uint32_t i) {
-  int64_t q = p->needle_at[i];
-  if (q < p->ls) {
-    const Bytes *x = &p->needles[i];
-    q = x->len < 0 ? find_unicode_escape(p->buf, p->ls, p->buf_len, p->buf_len)
-                   : find_at(p->buf, p->ls, p->buf_len, x->needle, (uint32_t)x->len, x->x, x->y);
-    p->needle_at[i] = q = q < 0 ? p->buf_len : q;
-  }
-  return q + (p->needles[i].len < 0 ? 2 : p->needles[i].len) <= p->le;
+  const Bytes *x = &p->needles[i];
+  if (x->len < 0) return find_unicode_escape(p->buf, p->ls, p->le, p->buf_len) >= 0;
+  return find_at(p->buf, p->ls, p->le, x->needle, (uint32_t)x->len, x->x, x->y) >= 0;
 }
 
 static int eval(Program *p, int32_t at) {
@@ -463,12 +457,13 @@ static int eval(Program *p, int32_t at) {
     }
     case OP_NEEDS: {
       /*
-       * [op, size, n, needle * n, test]. Each needle is searched for once per stretch of lines
-       * without it (as in lines.ts): a block where it never occurs costs one search in all.
+       * [op, size, n, needle * n, test]. The test first: it reads a field or two, where each
+       * needle, mostly absent, would be searched for along the whole line.
        */
       int32_t n = w[2];
+      if (!eval(p, at + 3 + n)) return 0;
       for (int32_t i = 0; i < n; i++) {
-        if (needle_in_line(p, (uint32_t)w[3 + i])) return eval(p, at + 3 + n);
+        if (needle_in_line(p, (uint32_t)w[3 + i])) return 1;
       }
       return 0;
     }
@@ -519,7 +514,7 @@ static void tune(Program *p, const uint8_t *b, int64_t n) {
 static void free_program(napi_env env, void *data, void *hint) {
   (void)env; (void)hint;
   Program *p = data;
-  free(p->code); free(p->pool); free(p->keys); free(p->roots); free(p->needles); free(p->needle_at);
+  free(p->code); free(p->pool); free(p->keys); free(p->roots); free(p->needles);
   free(p->seen_on); free(p->kinds); free(p->shapes); free(p->starts); free(p->ends);
   free(p->scratch);
   free(p);
@@ -570,7 +565,6 @@ static napi_value compile(napi_env env, napi_callback_info info) {
   uint32_t t = 1 + 2 * p->ncols;
   p->nneedles = (uint32_t)w[t];
   p->needles = calloc(p->nneedles ? p->nneedles : 1, sizeof(Bytes));
-  p->needle_at = calloc(p->nneedles ? p->nneedles : 1, sizeof(int64_t));
   for (uint32_t i = 0; i < p->nneedles; i++) {
     p->needles[i].needle = p->pool + w[t + 1 + 2 * i];
     p->needles[i].len = w[t + 2 + 2 * i];
@@ -625,7 +619,6 @@ static napi_value scan(napi_env env, napi_callback_info info) {
   p->buf = b;
   p->buf_len = n;
   if (!p->tuned && n > 0) tune(p, b, n);
-  for (uint32_t i = 0; i < p->nneedles; i++) p->needle_at[i] = -1;
   while (pos < limit) {
     if (written == cap) { reason = 2; break; }
     int64_t nl = find_byte(b, pos, n, '\n');
