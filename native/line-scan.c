@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "addon.h"
 
 enum { OP_AND = 1, OP_OR, OP_PASS, OP_IN, OP_CONTAINS, OP_INT_IN, OP_AFTER, OP_FILLED, OP_BLANK, OP_NEEDS };
 enum { K_UNKNOWN = 0, K_STRING = 1, K_NUMBER = 2, K_NULL = 3, K_OTHER = 4 };
@@ -520,7 +521,7 @@ static void free_program(napi_env env, void *data, void *hint) {
   free(p);
 }
 
-static int typed(napi_env env, napi_value v, void **data, size_t *bytes) {
+int typed_array(napi_env env, napi_value v, void **data, size_t *bytes) {
   napi_typedarray_type type;
   size_t length, offset;
   napi_value ab;
@@ -540,7 +541,7 @@ static napi_value compile(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   void *code, *pool;
   size_t code_bytes, pool_bytes;
-  if (argc < 2 || !typed(env, argv[0], &code, &code_bytes) || !typed(env, argv[1], &pool, &pool_bytes)) {
+  if (argc < 2 || !typed_array(env, argv[0], &code, &code_bytes) || !typed_array(env, argv[1], &pool, &pool_bytes)) {
     napi_throw_type_error(env, NULL, "compile(code: Int32Array, pool: Uint8Array)");
     return NULL;
   }
@@ -600,8 +601,8 @@ static napi_value scan(napi_env env, napi_callback_info info) {
   Program *p;
   void *bufp, *statep, *outp;
   size_t buf_len, state_bytes, out_bytes;
-  if (argc < 4 || napi_get_value_external(env, argv[0], (void **)&p) != napi_ok || !typed(env, argv[1], &bufp, &buf_len) ||
-      !typed(env, argv[2], &statep, &state_bytes) || state_bytes < 7 * 8 || !typed(env, argv[3], &outp, &out_bytes)) {
+  if (argc < 4 || napi_get_value_external(env, argv[0], (void **)&p) != napi_ok || !typed_array(env, argv[1], &bufp, &buf_len) ||
+      !typed_array(env, argv[2], &statep, &state_bytes) || state_bytes < 7 * 8 || !typed_array(env, argv[3], &outp, &out_bytes)) {
     napi_throw_type_error(env, NULL, "scan(program, buf: Uint8Array, state: Float64Array(7), out: Int32Array)");
     return NULL;
   }
@@ -656,5 +657,6 @@ NAPI_MODULE_INIT() {
   if (napi_set_named_property(env, exports, "compile", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "scan", NAPI_AUTO_LENGTH, scan, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "scan", fn) != napi_ok) return NULL;
+  if (!register_line_record(env, exports)) return NULL;
   return exports;
 }

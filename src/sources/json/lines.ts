@@ -23,6 +23,7 @@
  */
 import { readSync } from 'node:fs';
 import { NativeLineTest } from './native-scan.js';
+import { NativeRecordCutter } from './native-record.js';
 import { Raw, type FieldSource, type FieldTest, fieldTestColumns, isoShape } from '../field-filter.js';
 import { memoOnText } from '../text-memo.js';
 import { type LineRecord, parseLine, projected, recordText } from './line-records.js';
@@ -839,6 +840,8 @@ export class BlockScanner {
   private readonly tests: (LineTest | undefined)[];
   /** The native pre-test of the same tests, when built: only the lines it keeps are tested here. */
   private readonly native: NativeLineTest | undefined;
+  /** A parsing scan's native record cutter, when built: plain lines become records without JSON.parse. */
+  private readonly cutter: NativeRecordCutter | undefined;
   /** Mask of the tests that pass every line (no field test). */
   private readonly always: number;
   private readonly all: number;
@@ -860,6 +863,7 @@ export class BlockScanner {
     this.native = this.fields && NativeLineTest.compile(tests, this.fields.columns);
     if (this.native) this.fields!.sparse = true;
     this.tests = tests.map((t) => (t ? compileLineTest(t, this.fields!) : undefined));
+    this.cutter = project && NativeRecordCutter.for(project);
     this.all = (1 << tests.length) - 1;
     let always = 0;
     this.tests.forEach((t, i) => { if (!t) always |= 1 << i; });
@@ -1016,7 +1020,15 @@ export class BlockScanner {
       }
       if (mask === 0) return;
     }
-    if (this.project) return this.parse(b.toString('utf8', p, nl), line, mask, out);
+    if (this.project) {
+      const r = this.cutter?.cut(b, p, nl) as ParsedRecord | undefined;
+      if (!r) return this.parse(b.toString('utf8', p, nl), line, mask, out);
+      r.line = line;
+      out.records!.push(r);
+      out.recordMasks!.push(mask);
+      out.chars! += nl - p;
+      return;
+    }
     out.lines.push(b.toString('utf8', p, nl));
     out.rel.push(line);
     out.masks.push(mask);

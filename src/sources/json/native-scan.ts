@@ -3,54 +3,13 @@
  * of JSON lines and tells which lines some field test may pass, in one call per block. lines.ts
  * then runs its own exact tests on those lines only. The native answers are weaker than lines.ts's
  * (a line is dropped only when every test certainly fails on its plain ASCII values), so the
- * lines kept, and every result, are the same with it or without it.
- *
- * Optional: where the addon was not built (no compiler at install) or `EXFILWATCH_NATIVE=0`, the
- * JavaScript scanner does all the work, as before.
+ * lines kept, and every result, are the same with it or without it (native-addon.ts: where it
+ * is not built, JavaScript does it all).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FieldTest } from '../field-filter.js';
+import { addon, nativeLineScan } from './native-addon.js';
 
-interface Addon {
-  compile(code: Int32Array, pool: Uint8Array): object;
-  scan(program: object, buf: Uint8Array, state: Float64Array, out: Int32Array): void;
-}
-
-const ADDON = 'build/Release/line_scan.node';
-
-/** The addon, found above this module (from dist/src/sources/json or the bundle's dist/src/bundle). */
-function loadAddon(): Addon | undefined {
-  if (process.env.EXFILWATCH_NATIVE === '0') return undefined;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const path = join(dir, ADDON);
-    if (existsSync(path)) {
-      try {
-        return createRequire(import.meta.url)(path) as Addon;
-      } catch {
-        return undefined; // built for another Node or machine: the JavaScript scanner stands in
-      }
-    }
-    dir = dirname(dir);
-  }
-  return undefined;
-}
-
-const addon = loadAddon();
-let enabled = addon !== undefined;
-
-/** Whether scans use the native pre-test (the addon is built and not turned off). */
-export function nativeLineScan(): boolean {
-  return enabled;
-}
-
-/** Turns the native pre-test off or back on in this thread (tests compare the two). */
-export function setNativeLineScan(on: boolean): void {
-  enabled = on && addon !== undefined;
-}
+export { nativeLineScan, setNativeLineScan } from './native-addon.js';
 
 const enum Op { And = 1, Or, Pass, In, Contains, IntIn, After, Filled, Blank, Needs }
 
@@ -65,9 +24,9 @@ export class NativeLineTest {
 
   /** The tests, each on `columns` (every column any test reads); undefined: no addon, or off. */
   static compile(tests: readonly (FieldTest | undefined)[], columns: readonly string[]): NativeLineTest | undefined {
-    if (!enabled || !addon) return undefined;
+    if (!nativeLineScan()) return undefined;
     const { code, pool } = encode(tests, columns);
-    return new NativeLineTest(addon.compile(code, pool));
+    return new NativeLineTest(addon!.compile(code, pool));
   }
 
   /**

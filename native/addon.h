@@ -1,0 +1,13 @@
+/* What the addon's two parts share (line-scan.c registers the module; line-record.c adds to it). */
+#ifndef EXFILWATCH_ADDON_H
+#define EXFILWATCH_ADDON_H
+#include <node_api.h>
+#include <stddef.h>
+
+/* A typed array's data and its size in bytes; 0 when `v` is not one. */
+int typed_array(napi_env env, napi_value v, void **data, size_t *bytes);
+
+/* Adds columns() and extract() (line-record.c) to the module's exports; 0 on failure. */
+int register_line_record(napi_env env, napi_value exports);
+
+#endif

@@ -1,0 +1,68 @@
+/**
+ * The native addon (native/*.c, built by `npm install` through node-gyp): the line pre-test
+ * (native-scan.ts) and record cutting (native-record.ts) for JSON lines. Optional: where it was
+ * not built (no compiler at install) or `EXFILWATCH_NATIVE=0`, the JavaScript scanner does all
+ * the work, with the same results.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Addon {
+  compile(code: Int32Array, pool: Uint8Array): object;
+  scan(program: object, buf: Uint8Array, state: Float64Array, out: Int32Array): void;
+  columns(code: Int32Array, pool: Uint8Array): object;
+  extract(columns: object, buf: Uint8Array, start: number, end: number, out: Int32Array): boolean;
+}
+
+const ADDON = 'build/Release/line_scan.node';
+
+/** The addon, found above this module (from dist/src/sources/json or the bundle's dist/src/bundle). */
+function loadAddon(): Addon | undefined {
+  if (process.env.EXFILWATCH_NATIVE === '0') return undefined;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const path = join(dir, ADDON);
+    if (existsSync(path)) {
+      try {
+        return createRequire(import.meta.url)(path) as Addon;
+      } catch {
+        return undefined; // built for another Node or machine: the JavaScript scanner stands in
+      }
+    }
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
+const loaded = loadAddon();
+let enabled = loaded !== undefined;
+
+/** The addon, when built and not turned off. */
+export let addon: Addon | undefined = loaded;
+
+/** Whether scans use the native addon. */
+export function nativeLineScan(): boolean {
+  return enabled;
+}
+
+/** Turns the addon off or back on in this thread (tests compare the two). */
+export function setNativeLineScan(on: boolean): void {
+  enabled = on && loaded !== undefined;
+  addon = enabled ? loaded : undefined;
+}
+
+/** Names as the addon reads them: [count, (offset, length) per name] and their UTF-8 bytes. */
+export function encodeNames(names: readonly string[]): { code: Int32Array; pool: Uint8Array } {
+  const code = [names.length];
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const n of names) {
+    const b = Buffer.from(n, 'utf8');
+    code.push(at, b.length);
+    parts.push(b);
+    at += b.length;
+  }
+  return { code: Int32Array.from(code), pool: new Uint8Array(Buffer.concat(parts, at)) };
+}
