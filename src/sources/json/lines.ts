@@ -808,7 +808,7 @@ export interface BlockLines {
   /**
    * A scanner that parses (`project`): the records of the lines that may pass instead of the
    * lines, with only the projected columns and `line` the line's number within the block, the
-   * mask of each one's line, and the characters of those lines; and what was wrong with the
+   * mask of each one's line, and the bytes of those lines (a shared read's measure); and what was wrong with the
    * lines that are not records.
    */
   records?: ParsedRecord[];
@@ -995,7 +995,6 @@ export class BlockScanner {
   private parse(text: string, line: number, mask: number, out: BlockLines): void {
     const t = recordText(text);
     if (t === '') return;
-    out.chars! += text.length;
     const { records, problems } = parseLine(t);
     for (const r of records) {
       const p = projected(r, this.project!) as ParsedRecord;
@@ -1021,12 +1020,12 @@ export class BlockScanner {
       if (mask === 0) return;
     }
     if (this.project) {
+      out.chars! += nl - p;
       const r = this.cutter?.cut(b, p, nl) as ParsedRecord | undefined;
       if (!r) return this.parse(b.toString('utf8', p, nl), line, mask, out);
       r.line = line;
       out.records!.push(r);
       out.recordMasks!.push(mask);
-      out.chars! += nl - p;
       return;
     }
     out.lines.push(b.toString('utf8', p, nl));

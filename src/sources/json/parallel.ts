@@ -19,7 +19,7 @@ export interface LineBlock {
   overlong: number[];
   /** Bytes of the file the block covers. */
   bytes: number;
-  /** A parsing scan (`project`): the records of the lines that may pass, numbered (1-based), instead of the lines; their lines' masks and characters. */
+  /** A parsing scan (`project`): the records of the lines that may pass, numbered (1-based), instead of the lines; their lines' masks and bytes. */
   records?: ParsedRecord[];
   recordMasks?: number[];
   chars?: number;
