@@ -128,11 +128,11 @@ function feeds(file: DataFile, table: string): boolean {
 }
 
 /** The records of `table` from every file that feeds it. */
-export async function* recordsFor(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
+export function recordsFor(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord> {
   // A stage between the files and the table: DeviceNetworkEvents rows get bytes credited from
   // flows of the same connection (sources/bytes/credit.ts, docs/zeek.md); other tables pass through.
   const feeding = files.filter((f) => feeds(f, table));
-  yield* enrich(table, (st, h) => recordsOf(table, feeding, st, h), stats, feeding, hints);
+  return enrich(table, (st, h) => recordsOf(table, feeding, st, h), stats, feeding, hints);
 }
 
 async function* recordsOf(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {

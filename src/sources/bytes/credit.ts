@@ -48,14 +48,24 @@ const PREFERENCE = new Map<string, number>(CREDITED_ACTION_TYPES.map((a, i) => [
  * (the query's raw pre-filter widened to let every flow through), and the first pass reads with
  * scratch stats so warnings are not counted twice.
  */
-export async function* enrich(
+export function enrich(
   table: string,
   records: (stats: ReadStats, hints?: ReadHints) => AsyncIterable<SourceRecord>,
   stats: ReadStats,
   files: DataFile[],
   hints?: ReadHints,
+): AsyncIterable<SourceRecord> {
+  // Other tables pass through as they are (no stage of their own for every record to cross).
+  return table.toLowerCase() === 'devicenetworkevents' ? credited(records, stats, files, hints) : records(stats, hints);
+}
+
+async function* credited(
+  records: (stats: ReadStats, hints?: ReadHints) => AsyncIterable<SourceRecord>,
+  stats: ReadStats,
+  files: DataFile[],
+  hints?: ReadHints,
 ): AsyncGenerator<SourceRecord> {
-  if (table.toLowerCase() !== 'devicenetworkevents' || !(await mayHoldFlows(files))) {
+  if (!(await mayHoldFlows(files))) {
     yield* records(stats, hints);
     return;
   }
