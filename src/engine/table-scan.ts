@@ -5,7 +5,7 @@
  */
 import type { Field } from '../kql/plan.js';
 import type { TableDef } from '../schema/types.js';
-import { type DataFile, type ReadStats, recordsFor } from '../sources/index.js';
+import { type DataFile, type ReadStats, recordBatchesFor } from '../sources/index.js';
 import { withoutColumns } from '../sources/field-filter.js';
 import { type Batch, BATCH_ROWS } from './batch.js';
 import type { ScanHints } from './context.js';
@@ -29,24 +29,26 @@ export async function* readTable(def: TableDef, files: DataFile[], stats: ReadSt
   const fields: Field[] = cols.map((c) => ({ name: c.name, type: c.type }));
   let columns = fields.map(() => [] as unknown[]);
   let length = 0;
-  for await (const { rec } of recordsFor(def.name, files, stats, readHints)) {
-    for (let c = 0; c < cols.length; c++) {
-      const col = cols[c]!;
-      let raw = rec[col.name];
-      if ((raw === undefined || raw === null || raw === '') && col.fallback) raw = rec[col.fallback];
-      const v = coerce(col.type, raw);
-      if (v === null && raw !== null && raw !== undefined && raw !== '' && col.type !== 'string') {
-        const k = `${def.name}.${col.name}`;
-        stats.coercedToNull.set(k, (stats.coercedToNull.get(k) ?? 0) + 1);
+  for await (const records of recordBatchesFor(def.name, files, stats, readHints)) {
+    for (const { rec } of records) {
+      for (let c = 0; c < cols.length; c++) {
+        const col = cols[c]!;
+        let raw = rec[col.name];
+        if ((raw === undefined || raw === null || raw === '') && col.fallback) raw = rec[col.fallback];
+        const v = coerce(col.type, raw);
+        if (v === null && raw !== null && raw !== undefined && raw !== '' && col.type !== 'string') {
+          const k = `${def.name}.${col.name}`;
+          stats.coercedToNull.set(k, (stats.coercedToNull.get(k) ?? 0) + 1);
+        }
+        columns[c]!.push(v);
       }
-      columns[c]!.push(v);
-    }
-    length++;
-    stats.rows++;
-    if (length === BATCH_ROWS) {
-      yield { fields, columns, length };
-      columns = fields.map(() => [] as unknown[]);
-      length = 0;
+      length++;
+      stats.rows++;
+      if (length === BATCH_ROWS) {
+        yield { fields, columns, length };
+        columns = fields.map(() => [] as unknown[]);
+        length = 0;
+      }
     }
   }
   if (length > 0 || fields.length === 0) yield { fields, columns, length };

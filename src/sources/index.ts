@@ -15,7 +15,7 @@ import { jsonReader } from './json/json.js';
 import { sysmonReader } from './sysmon/sysmon.js';
 import { zeekReader } from './zeek/zeek.js';
 import { parquetReader } from './parquet/parquet.js';
-import type { DataFile, Reader, ReadHints, ReadStats, SourceRecord } from './reader.js';
+import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, flatten, gather } from './reader.js';
 
 export type { DataFile, ReadHints, ReadStats, ReadWarning, SourceRecord, Reader } from './reader.js';
 export { newStats } from './reader.js';
@@ -129,26 +129,40 @@ function feeds(file: DataFile, table: string): boolean {
 
 /** The records of `table` from every file that feeds it. */
 export function recordsFor(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord> {
+  return flatten(recordBatchesFor(table, files, stats, hints));
+}
+
+/** The same, in arrays (what a table scan reads). */
+export function recordBatchesFor(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord[]> {
   // A stage between the files and the table: DeviceNetworkEvents rows get bytes credited from
   // flows of the same connection (sources/bytes/credit.ts, docs/zeek.md); other tables pass through.
   const feeding = files.filter((f) => feeds(f, table));
   return enrich(table, (st, h) => recordsOf(table, feeding, st, h), stats, feeding, hints);
 }
 
-async function* recordsOf(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
+/** A reader's records in arrays: its own, or its records gathered. */
+function batchesOf(reader: Reader, f: DataFile, stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord[]> {
+  return reader.readBatches ? reader.readBatches(f, stats, hints) : gather(reader.read(f, stats, hints));
+}
+
+async function* recordsOf(table: string, files: DataFile[], stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord[]> {
   const lower = table.toLowerCase();
   for (let fi = 0; fi < files.length; fi++) {
     const f = files[fi]!;
     if (!feeds(f, table)) continue;
     let lastLine: number | undefined;
     let sub = 0;
-    for await (const r of readerOf(f).read(f, stats, hints)) {
-      sub = r.line === lastLine ? sub + 1 : 0;
-      lastLine = r.line;
-      if ((r.table ?? f.table).toLowerCase() === lower) {
-        r.place = `${fi}:${r.line ?? ''}:${sub}`;
-        yield r;
+    for await (const batch of batchesOf(readerOf(f), f, stats, hints)) {
+      const out: SourceRecord[] = [];
+      for (const r of batch) {
+        sub = r.line === lastLine ? sub + 1 : 0;
+        lastLine = r.line;
+        if ((r.table ?? f.table).toLowerCase() === lower) {
+          r.place = `${fi}:${r.line ?? ''}:${sub}`;
+          out.push(r);
+        }
       }
+      if (out.length) yield out;
     }
   }
 }

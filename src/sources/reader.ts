@@ -87,6 +87,11 @@ export interface Reader {
   /** `hints.rawFilter` and `hints.fields`, when given, may be applied to a record before parsing it. */
   read(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord>;
   /**
+   * The same records in arrays, for a reader that has them so (a block of lines at a time): a
+   * record then crosses the stages above it with its array, not one await each.
+   */
+  readBatches?(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord[]>;
+  /**
    * Discovery found a file for this reader (`bytes` long, gzip or not): threads it will read with
    * can start now, so their start-up overlaps what comes before the read.
    */
@@ -108,4 +113,22 @@ export function readFailed(file: DataFile, e: unknown): never {
   if ((e as { diagnostic?: unknown }).diagnostic) throw e;
   const msg = (e as Error).message;
   throw facts.input(`${file.path}: ${file.gzip ? 'not a valid gzip file, or truncated' : 'read failed'} (${msg})`, file.path);
+}
+
+/** Records in arrays of `size` (fewer at the end). */
+export async function* gather(records: AsyncIterable<SourceRecord>, size = 1024): AsyncGenerator<SourceRecord[]> {
+  let out: SourceRecord[] = [];
+  for await (const r of records) {
+    out.push(r);
+    if (out.length === size) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length) yield out;
+}
+
+/** Arrays of records, one record at a time. */
+export async function* flatten(batches: AsyncIterable<SourceRecord[]>): AsyncGenerator<SourceRecord> {
+  for await (const b of batches) yield* b;
 }

@@ -148,16 +148,16 @@ test('a query pre-filter never hides a flow, and records pair up by place across
     conn('2026-11-01T10:00:00Z', 50002, { InitiatingProcessFileName: 'chrome.exe' }),
   ];
   // A reader that honours the raw filter, as the JSON reader may.
-  const records = async function* (_st: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
+  const records = async function* (_st: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord[]> {
     for (const [i, rec] of recs.entries()) {
       const text = JSON.stringify(rec);
       if (hints?.rawFilter && !hints.rawFilter(text)) continue;
-      yield { rec: { ...rec }, line: i + 1 };
+      yield [{ rec: { ...rec }, line: i + 1 }];
     }
   };
   const file = { path: path.join(dir({ 'DeviceNetworkEvents.jsonl': jsonl(recs) }), 'DeviceNetworkEvents.jsonl'), reader: 'json', gzip: false, table: 'DeviceNetworkEvents', routed: false };
   const out: Record<string, unknown>[] = [];
-  for await (const r of enrich('DeviceNetworkEvents', records, newStats(), [file], { rawFilter: (t) => t.includes('rclone.exe') })) out.push(r.rec);
+  for await (const b of enrich('DeviceNetworkEvents', records, newStats(), [file], { rawFilter: (t) => t.includes('rclone.exe') })) for (const r of b) out.push(r.rec);
   assert.deepEqual(out.map((r) => [r.ActionType, r.LocalPort, r.SentBytes]), [
     ['ConnectionSuccess', 50001, 123],
     ['SslConnectionInspected', 50001, undefined],

@@ -29,7 +29,7 @@ import { promises as fs } from 'node:fs';
 import { parseDatetime, toUnixMs } from '../../schema/values/datetime.js';
 import { type FieldTest, withoutColumns } from '../field-filter.js';
 import { memberOf } from '../shared-scan.js';
-import { type DataFile, type ReadHints, type ReadStats, type SourceRecord, newStats, openBytes } from '../reader.js';
+import { type DataFile, type ReadHints, type ReadStats, type SourceRecord, flatten, gather, newStats, openBytes } from '../reader.js';
 
 /** How far a flow's start may be from the connection row's Timestamp. */
 export const CREDIT_WINDOW_MS = 2 * 60 * 1000;
@@ -50,21 +50,21 @@ const PREFERENCE = new Map<string, number>(CREDITED_ACTION_TYPES.map((a, i) => [
  */
 export function enrich(
   table: string,
-  records: (stats: ReadStats, hints?: ReadHints) => AsyncIterable<SourceRecord>,
+  records: (stats: ReadStats, hints?: ReadHints) => AsyncIterable<SourceRecord[]>,
   stats: ReadStats,
   files: DataFile[],
   hints?: ReadHints,
-): AsyncIterable<SourceRecord> {
+): AsyncIterable<SourceRecord[]> {
   // Other tables pass through as they are (no stage of their own for every record to cross).
   return table.toLowerCase() === 'devicenetworkevents' ? credited(records, stats, files, hints) : records(stats, hints);
 }
 
 async function* credited(
-  records: (stats: ReadStats, hints?: ReadHints) => AsyncIterable<SourceRecord>,
+  records: (stats: ReadStats, hints?: ReadHints) => AsyncIterable<SourceRecord[]>,
   stats: ReadStats,
   files: DataFile[],
   hints?: ReadHints,
-): AsyncGenerator<SourceRecord> {
+): AsyncGenerator<SourceRecord[]> {
   if (!(await mayHoldFlows(files))) {
     yield* records(stats, hints);
     return;
@@ -83,12 +83,12 @@ async function* credited(
   // read of each file as the query's scans of the table (shared-scan.ts). With none, nothing is
   // credited and the query's records come from that read.
   const shared = hints?.shared;
-  const found = await planCredits(records(newStats(stats.strict), { fields: IS_FLOW, columns: CREDIT_COLUMNS, shared, member: shared && memberOf(shared, IS_FLOW, CREDIT_COLUMNS) }));
+  const found = await planCredits(flatten(records(newStats(stats.strict), { fields: IS_FLOW, columns: CREDIT_COLUMNS, shared, member: shared && memberOf(shared, IS_FLOW, CREDIT_COLUMNS) })));
   if (found.flows.length === 0) {
     yield* records(stats, hints);
     return;
   }
-  const plan = await planCredits(records(newStats(stats.strict), { fields: MAY_CREDIT, columns: CREDIT_COLUMNS }));
+  const plan = await planCredits(flatten(records(newStats(stats.strict), { fields: MAY_CREDIT, columns: CREDIT_COLUMNS })));
   // Credits change the byte columns: the query's tests on them no longer say anything.
   const query = hints?.rawFilter;
   const fields = withoutColumns(hints?.fields, BYTE_COLUMNS);
@@ -99,7 +99,7 @@ async function* credited(
     rawFilter: query && ((text) => FLOW_TEXT.test(text) || query(text)),
     fields: fields && { op: 'or', items: [IS_FLOW_TYPE, fields] },
   };
-  yield* applyCredits(records(stats, widened), plan);
+  yield* gather(applyCredits(flatten(records(stats, widened)), plan));
 }
 
 const BYTE_COLUMNS = new Set(['SentBytes', 'ReceivedBytes']);

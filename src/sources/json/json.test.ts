@@ -164,3 +164,24 @@ test('a shared read parses each kept line once, for every scan it serves, and ha
   const second = await take(1);
   assert.deepEqual(second.map((r) => [r.line, r.rec]), lines.map((l, i) => [i + 1, JSON.parse(l)]).filter(([, r]) => r.d === 'z').map(([n, { a, b, d }]) => [n, { a, b, d }]));
 });
+
+test('a scan that takes a shared read\'s records gets every one, in order, a few thousand at a time', async () => {
+  const d = mkdtempSync(path.join(ROOT, 'd-'));
+  const p = path.join(d, 'T.jsonl');
+  const n = 9000;
+  writeFileSync(p, Array.from({ length: n }, (_, i) => JSON.stringify({ a: i % 3 === 0 ? 'x' : 'y', b: i })).join('\n'));
+  const file: DataFile = { path: p, reader: 'json', gzip: false, table: 'T', routed: false };
+  const tests: FieldTest[] = [{ op: 'in', column: 'a', values: ['x'], fold: false }, { op: 'filled', column: 'b' }];
+  const shared = newSharedScan(tests);
+  shared.columns = [new Set(['a']), new Set(['b'])];
+  const stats = newStats();
+  for await (const _ of jsonReader.read(file, stats, { fields: tests[0], columns: shared.columns[0], shared, member: 0 })) { /* the first scan reads the file */ }
+  const arrays: number[] = [];
+  const lines: number[] = [];
+  for await (const batch of jsonReader.readBatches!(file, stats, { fields: tests[1], columns: shared.columns[1], shared, member: 1 })) {
+    arrays.push(batch.length);
+    for (const r of batch) lines.push(r.line!);
+  }
+  assert.deepEqual(lines, Array.from({ length: n }, (_, i) => i + 1));
+  assert.ok(arrays.length > 1 && Math.max(...arrays) <= 4096, String(arrays));
+});

@@ -10,7 +10,7 @@
  * `records` array) goes through a small scanner that cuts out one array element at a time and
  * parses only that (scan.ts), so memory stays bounded by the largest record whatever the file size.
  */
-import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, openBytes, readFailed, skip } from '../reader.js';
+import { type DataFile, type Reader, type ReadHints, type ReadStats, type SourceRecord, flatten, gather, openBytes, readFailed, skip } from '../reader.js';
 import { promises as fs } from 'node:fs';
 import { type FieldTest, fieldTestColumns } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
@@ -24,16 +24,24 @@ import { MAX_VALUE_CHARS, scanDocument } from './scan.js';
 export const jsonReader: Reader = {
   name: 'json',
   claims: (name) => name.endsWith('.jsonl') || name.endsWith('.ndjson') || name.endsWith('.json'),
-  // JSON lines by their name go straight to the line scanner (no stage for every record to cross).
-  read: (file, stats, hints) => (/\.(jsonl|ndjson)$/i.test(file.path) ? fastJsonLines(file, stats, hints) : readJson(file, stats, hints)),
+  read: (file, stats, hints) => flatten(readJsonBatches(file, stats, hints)),
+  readBatches: readJsonBatches,
   // A large plain file is scanned on every core: its threads start now.
   prepare: (bytes, gzip) => {
     if (!gzip && bytes >= scanOptions.minBlocksForWorkers * scanOptions.blockBytes) prewarmScanWorkers();
   },
 };
 
+/** Kept lines or records another scan read, handed on this many at a time. */
+const KEPT_BATCH = 4096;
+
 /** How much of a `.json` file's first line is looked at to tell JSON lines from one document. */
 const PEEK_CHARS = 1 << 20;
+
+/** JSON lines by their name go straight to the line scanner, in its arrays; anything else as read. */
+function readJsonBatches(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncIterable<SourceRecord[]> {
+  return /\.(jsonl|ndjson)$/i.test(file.path) ? fastJsonLines(file, stats, hints) : gather(readJson(file, stats, hints));
+}
 
 async function* readJson(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
   if (!file.gzip || !/\.json\.gz$/i.test(file.path)) {
@@ -46,7 +54,7 @@ async function* readJson(file: DataFile, stats: ReadStats, hints?: ReadHints): A
       readFailed(file, e);
     }
     if (lines) {
-      yield* fastJsonLines(file, stats, hints);
+      yield* flatten(fastJsonLines(file, stats, hints));
       return;
     }
   }
@@ -190,32 +198,44 @@ function lineTest(t: FieldTest): { fields: LineFields; run: () => boolean } {
 }
 
 /** JSON lines cut and filtered on the bytes: a plain file on every core (lines.ts, parallel.ts), a gzipped one as it is decompressed (gzip-scan.ts). */
-async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord> {
+async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHints): AsyncGenerator<SourceRecord[]> {
   const keep = hints?.fields ? undefined : hints?.rawFilter;
   const shared = hints?.shared;
   const member = hints?.member;
   const entry = shared && member !== undefined ? shared.files.get(file.path) : undefined;
-  const records = function* (lines: string[], numbers: number[], masks: number[] | undefined, bit: number): Generator<SourceRecord> {
-    for (let i = 0; i < lines.length; i++) {
+  /** The records of lines [from, to) whose masks have `bit`. */
+  const records = (lines: string[], numbers: number[], masks: number[] | undefined, bit: number, from = 0, to = lines.length): SourceRecord[] => {
+    const out: SourceRecord[] = [];
+    for (let i = from; i < to; i++) {
       if (masks && !(masks[i]! & bit)) continue;
       const n = numbers[i]!;
       const t = recordText(lines[i]!);
       if (t === '') continue;
       if (keep && !keep(t)) continue;
-      yield* lineRecords(t, n, file, stats);
+      for (const r of lineRecords(t, n, file, stats)) out.push(r);
     }
+    return out;
   };
-  /** Copies of the parsed records whose lines' masks have `bit` (each member gets its own objects). */
-  const parsed = function* (all: SourceRecord[], masks: number[], bit: number): Generator<SourceRecord> {
-    for (let i = 0; i < all.length; i++) {
-      if (masks[i]! & bit) yield { ...all[i]!, rec: { ...all[i]!.rec } };
+  /** Copies of the parsed records [from, to) whose lines' masks have `bit` (each member gets its own objects). */
+  const parsed = (all: SourceRecord[], masks: number[], bit: number, from = 0, to = all.length): SourceRecord[] => {
+    const out: SourceRecord[] = [];
+    for (let i = from; i < to; i++) {
+      if (masks[i]! & bit) out.push({ ...all[i]!, rec: { ...all[i]!.rec } });
     }
+    return out;
   };
-  // Another scan of this query read the file already, testing for this one too.
+  // Another scan of this query read the file already, testing for this one too: its lines or
+  // records a few thousand at a time (not all at once: they would all outlive the young generation).
   if (entry?.state === 'complete' && member! < entry.members) {
     for (const n of entry.overlong) skip(stats, file.path, n, `line longer than ${MAX_LINE_BYTES} bytes`);
-    if (entry.records) yield* parsed(entry.records, entry.masks, 1 << member!);
-    else yield* records(entry.lines, entry.numbers, entry.masks, 1 << member!);
+    const all = entry.records ?? entry.lines;
+    for (let from = 0; from < all.length; from += KEPT_BATCH) {
+      const to = Math.min(all.length, from + KEPT_BATCH);
+      const out = entry.records
+        ? parsed(entry.records, entry.masks, 1 << member!, from, to)
+        : records(entry.lines, entry.numbers, entry.masks, 1 << member!, from, to);
+      if (out.length) yield out;
+    }
     return;
   }
   // The first scan to read it: test for every scan, keep what they may take (this one too: a
@@ -238,7 +258,7 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
       if (block.records) {
         for (const p of block.problems!) skip(stats, file.path, p.line, p.message);
         if (!mine) {
-          yield* block.records;
+          if (block.records.length) yield block.records;
           continue;
         }
         if (mine.state === 'reading') {
@@ -249,7 +269,8 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
           }
           keepChars(shared!, mine, block.chars!, progress.bytesRead);
         }
-        yield* parsed(block.records, block.recordMasks!, bit);
+        const out = parsed(block.records, block.recordMasks!, bit);
+        if (out.length) yield out;
         continue;
       }
       if (mine && mine.state === 'reading') {
@@ -264,7 +285,8 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
         }
         keepChars(shared!, mine, chars, progress.bytesRead);
       }
-      yield* records(block.lines, block.numbers, mine ? block.masks : undefined, bit);
+      const out = records(block.lines, block.numbers, mine ? block.masks : undefined, bit);
+      if (out.length) yield out;
     }
     done = true;
   } catch (e) {
