@@ -46,22 +46,29 @@ export class NativeRecordCutter {
   }
 }
 
-function value(kind: number, b: Buffer, from: number, to: number): unknown {
+/** Buffer's own decoders, without toString's argument checks (the spans are the addon's, in bounds). */
+interface Slices {
+  latin1Slice(from: number, to: number): string;
+  utf8Slice(from: number, to: number): string;
+}
+
+function value(kind: number, buf: Buffer, from: number, to: number): unknown {
+  const b = buf as unknown as Slices;
   switch (kind) {
-    case V.Ascii: return b.toString('latin1', from, to);
-    case V.Utf8: return b.toString('utf8', from, to);
-    case V.Escaped: return JSON.parse(b.toString('utf8', from, to));
+    case V.Ascii: return b.latin1Slice(from, to);
+    case V.Utf8: return b.utf8Slice(from, to);
+    case V.Escaped: return JSON.parse(b.utf8Slice(from, to));
     case V.Integer: {
-      const text = b.toString('latin1', from, to);
+      const text = b.latin1Slice(from, to);
       // Up to 15 digits: exact as a number. Past 2^53 and within a long: exact as one (exact.ts).
       if (to - from <= 15) return Number(text);
       const big = BigInt(text);
       return (big > MAX_SAFE || big < -MAX_SAFE) && big <= I64_MAX && big >= I64_MIN ? norm(big) : Number(text);
     }
-    case V.Number: return Number(b.toString('latin1', from, to));
+    case V.Number: return Number(b.latin1Slice(from, to));
     case V.True: return true;
     case V.False: return false;
     case V.Null: return null;
-    default: return parseJsonExact(b.toString('utf8', from, to));
+    default: return parseJsonExact(b.utf8Slice(from, to));
   }
 }
