@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { MODULES, ROOT, modulePath } from '../../src/paths.js';
 
@@ -72,5 +73,18 @@ test('the bundle hunts and queries as the modules do: content pack, Parquet work
     assert.equal(viaBin.stdout, c.stdout, viaBin.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the bundle\'s worker threads load: JSON lines, CSV and Parquet scanning', { skip: SKIP }, async () => {
+  for (const name of ['line-worker.js', 'block-worker.js', 'worker.js']) {
+    const w = new Worker(pathToFileURL(modulePath(`bundle/${name}`)));
+    // Loaded when it answers a message it does not know with silence, not an error.
+    const outcome = await new Promise<string>((resolve) => {
+      w.once('error', (e) => resolve(`error: ${e.message}`));
+      w.once('online', () => setTimeout(() => resolve('running'), 300));
+    });
+    await w.terminate();
+    assert.equal(outcome, 'running', name);
   }
 });
