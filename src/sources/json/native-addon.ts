@@ -26,9 +26,12 @@ function loadAddon(): Addon | undefined {
     const path = join(dir, ADDON);
     if (existsSync(path)) {
       try {
-        return createRequire(import.meta.url)(path) as Addon;
+        const a = createRequire(import.meta.url)(path) as Partial<Addon>;
+        // One built from other sources (not rebuilt since) is not used.
+        const complete = ['compile', 'scan', 'columns', 'extract'].every((f) => typeof a[f as keyof Addon] === 'function');
+        return complete ? (a as Addon) : undefined;
       } catch {
-        return undefined; // built for another Node or machine: the JavaScript scanner stands in
+        return undefined; // built for another machine: the JavaScript scanner stands in
       }
     }
     dir = dirname(dir);
