@@ -7,7 +7,8 @@
  * stronger: a line is dropped only when each test certainly fails on it, judged on plain ASCII
  * values; anything else (escapes, non-ASCII bytes, nested objects, odd numbers) passes and is
  * left to lines.ts. Why native: in JavaScript each line costs several calls into Node's buffer
- * searches and a JIT warm-up per thread; here a block is one call, with SSE2 searches.
+ * searches and a JIT warm-up per thread; here a block is one call, with SIMD searches (AVX2 where
+ * the processor has it, else SSE2).
  *
  * Plain C over Node-API (node_api.h, ABI-stable across Node versions): no dependency beyond the
  * headers node-gyp already uses.
@@ -43,7 +44,6 @@ typedef struct {
 
 typedef struct {
   int32_t *code;      /* the encoded tests (see native-scan.ts) */
-  uint32_t code_len;
   uint8_t *pool;      /* the strings the code points into */
   uint32_t ncols;
   Key *keys;          /* per column: `"Name":` */
@@ -546,7 +546,6 @@ static napi_value compile(napi_env env, napi_callback_info info) {
     return NULL;
   }
   Program *p = calloc(1, sizeof(Program));
-  p->code_len = (uint32_t)(code_bytes / 4);
   p->code = malloc(code_bytes ? code_bytes : 4);
   memcpy(p->code, code, code_bytes);
   p->pool = malloc(pool_bytes ? pool_bytes : 1);
