@@ -132,6 +132,14 @@ function sampleCounts(b: Buffer, end: number): SampleCounts {
 /** The fields of the current line, located lazily, for tests compiled against it. */
 export class LineFields implements FieldSource {
   buf: Buffer = Buffer.alloc(0);
+  /**
+   * Lines tested here are few and far apart (the native pre-test chose them): each line's
+   * searches stop at its end, rather than finding each key and text's next place in the rest of
+   * the block, which serves only lines tested one after another.
+   */
+  sparse = false;
+  /** The bytes given to `reset` (`buf`: the same, or in sparse mode up to the current line's end). */
+  private block: Buffer = this.buf;
   /** The current line: [ls, le) of `buf`. */
   ls = 0;
   le = 0;
@@ -258,15 +266,6 @@ export class LineFields implements FieldSource {
     const q = t.indexOf(this.buf, from);
     return q < 0 ? FAR : q;
   }
-
-  /**
-   * Lines tested here are few and far apart (the native pre-test chose them): each line's
-   * searches stop at its end, rather than finding each key and text's next place in the rest of
-   * the block, which serves only lines tested one after another.
-   */
-  sparse = false;
-  /** The bytes given to `reset` (`buf`: the same, or in sparse mode up to the current line's end). */
-  private block: Buffer = this.buf;
 
   /** The line [start, end) of the buffer (`buf[start]` is `{`). */
   line(start: number, end: number): void {
@@ -808,8 +807,8 @@ export interface BlockLines {
   /**
    * A scanner that parses (`project`): the records of the lines that may pass instead of the
    * lines, with only the projected columns and `line` the line's number within the block, the
-   * mask of each one's line, and the bytes of those lines (a shared read's measure); and what was wrong with the
-   * lines that are not records.
+   * mask of each one's line, and the bytes of those lines (a shared read's measure); and what
+   * was wrong with the lines that are not records.
    */
   records?: ParsedRecord[];
   recordMasks?: number[];
