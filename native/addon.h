@@ -1,4 +1,4 @@
-/* What the addon's two parts share (line-scan.c registers the module; line-record.c adds to it). */
+/* What the addon's parts share (line-scan.c registers the module; line-record.c and csv-cut.c add to it). */
 #ifndef EXFILWATCH_ADDON_H
 #define EXFILWATCH_ADDON_H
 #include <node_api.h>
@@ -9,5 +9,8 @@ int typed_array(napi_env env, napi_value v, void **data, size_t *bytes);
 
 /* Adds columns() and extract() (line-record.c) to the module's exports; 0 on failure. */
 int register_line_record(napi_env env, napi_value exports);
+
+/* Adds csvCut() (csv-cut.c); 0 on failure. */
+int register_csv_cut(napi_env env, napi_value exports);
 
 #endif

@@ -656,6 +656,6 @@ NAPI_MODULE_INIT() {
   if (napi_set_named_property(env, exports, "compile", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "scan", NAPI_AUTO_LENGTH, scan, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "scan", fn) != napi_ok) return NULL;
-  if (!register_line_record(env, exports)) return NULL;
+  if (!register_line_record(env, exports) || !register_csv_cut(env, exports)) return NULL;
   return exports;
 }

@@ -4,6 +4,7 @@
  * (fast.ts) and the block scanners of every thread (blocks.ts).
  */
 import { type FieldSource, type FieldTest, Raw, compileFieldTest, isoShape } from '../field-filter.js';
+import { addon, nativeLineScan } from '../native-addon.js';
 
 /** The largest record held; a longer one fails the read (csv.ts would hold it whole). */
 export const MAX_RECORD = 256 << 20;
@@ -46,11 +47,35 @@ export class Cutter {
   /** Fields of the last record decoded so far, by field number. */
   decoded: (string | undefined)[] = [];
 
+  /**
+   * Records cut ahead by the native addon (native/csv-cut.c: these same rules, many records a
+   * call), valid while the caller leaves buf, len, eof, stop, p and line as the last record left
+   * them; `status` is what the call stopped on, given once its records are taken.
+   */
+  private readonly ahead = nativeLineScan() ? new NativeCut() : undefined;
+
   constructor(buf: Buffer, readonly sep: number) {
     this.buf = buf;
   }
 
   next(): Cut {
+    const a = this.ahead;
+    if (!a) return this.cutOne();
+    if (!a.follows(this)) a.cutFrom(this);
+    if (a.taken < a.count) {
+      a.take(this);
+      return Cut.Record;
+    }
+    if (a.status === NativeCut.FULL) {
+      if (a.count === 0) return this.cutOne(); // a record with more fields than a call holds
+      a.cutFrom(this);
+      return this.next();
+    }
+    return a.finish(this);
+  }
+
+  /** The next record by the rules above, cut here in JavaScript. */
+  private cutOne(): Cut {
     const b = this.buf, len = this.len, eof = this.eof, sep = this.sep;
     let i = this.p;
     // Empty lines outside quotes.
@@ -206,6 +231,76 @@ export class Cutter {
     const b = this.buf, e = this.ends[k]!;
     for (let i = this.starts[k]!; i < e; i++) if (b[i]! > 127) return false;
     return true;
+  }
+}
+
+/** Records cut ahead natively for a Cutter (see `Cutter.next`). */
+class NativeCut {
+  static readonly FULL = 4;
+  private readonly state = new Float64Array(9);
+  private readonly recs = new Int32Array(7 * 1024);
+  private readonly fields = new Int32Array(3 * 65536);
+  count = 0;
+  taken = 0;
+  status = NativeCut.FULL;
+  // What the records were cut from, and where the cutter must stand for the next one to follow.
+  private buf: Buffer | undefined;
+  private len = -1;
+  private eof = false;
+  private stop = 0;
+  private p = -1;
+  private line = 0;
+
+  follows(c: Cutter): boolean {
+    return c.buf === this.buf && c.len === this.len && c.eof === this.eof && c.stop === this.stop && c.p === this.p && c.line === this.line;
+  }
+
+  cutFrom(c: Cutter): void {
+    const s = this.state;
+    s[0] = c.p; s[1] = c.len; s[2] = c.eof ? 1 : 0; s[3] = c.stop; s[4] = c.sep; s[5] = c.line;
+    addon!.csvCut(c.buf, s, this.recs, this.fields);
+    this.status = s[3]!;
+    this.count = s[4]!;
+    this.taken = 0;
+    this.buf = c.buf; this.len = c.len; this.eof = c.eof; this.stop = c.stop; this.p = c.p; this.line = c.line;
+  }
+
+  /** Hands the cutter the next record. */
+  take(c: Cutter): void {
+    const r = this.recs, at = 7 * this.taken++;
+    const n = r[at + 3]!, first = r[at + 4]!;
+    while (c.starts.length < n) {
+      c.starts = grow(c.starts);
+      c.ends = grow(c.ends);
+      c.quoted = grow(c.quoted);
+    }
+    const f = this.fields, starts = c.starts, ends = c.ends, quoted = c.quoted;
+    for (let k = 0, j = 3 * first; k < n; k++, j += 3) {
+      starts[k] = f[j]!;
+      ends[k] = f[j + 1]!;
+      quoted[k] = f[j + 2]!;
+    }
+    c.n = n;
+    c.start = r[at]!;
+    c.end = r[at + 1]!;
+    c.startLine = r[at + 2]!;
+    c.p = this.p = r[at + 5]!;
+    c.line = this.line = r[at + 6]!;
+    c.decoded.length = 0;
+  }
+
+  /** After the records: where the call stopped (More, Stop, Unterminated), as the cutter would say it. */
+  finish(c: Cutter): Cut {
+    const s = this.state;
+    if (this.status === Cut.Unterminated) {
+      c.startLine = s[8]!;
+      c.start = s[7]!;
+      c.end = c.len;
+    }
+    c.p = s[5]!;
+    c.line = s[6]!;
+    this.p = -1; // taken: the next call cuts afresh
+    return this.status as Cut;
   }
 }
 

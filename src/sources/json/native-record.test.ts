@@ -9,7 +9,7 @@ import { lcg } from '../seeded-random.js';
 import { parseLine, projected, recordText } from './line-records.js';
 import { records } from './line-cases.js';
 import { NativeRecordCutter } from './native-record.js';
-import { nativeLineScan } from './native-addon.js';
+import { nativeLineScan } from '../native-addon.js';
 
 const skip = nativeLineScan() ? false : 'the native addon is not built here (npm run build:native) or EXFILWATCH_NATIVE=0';
 

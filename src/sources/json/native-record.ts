@@ -8,7 +8,7 @@
 import { norm } from '../../schema/values/int64.js';
 import { parseJsonExact } from './exact.js';
 import type { LineRecord } from './line-records.js';
-import { addon, encodeNames, nativeLineScan } from './native-addon.js';
+import { addon, encodeNames, nativeLineScan } from '../native-addon.js';
 
 const enum V { Absent = 0, Ascii, Utf8, Escaped, Integer, Number, True, False, Null, Nested }
 

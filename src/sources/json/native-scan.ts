@@ -7,9 +7,9 @@
  * is not built, JavaScript does it all).
  */
 import type { FieldTest } from '../field-filter.js';
-import { addon, nativeLineScan } from './native-addon.js';
+import { addon, nativeLineScan } from '../native-addon.js';
 
-export { nativeLineScan, setNativeLineScan } from './native-addon.js';
+export { nativeLineScan, setNativeLineScan } from '../native-addon.js';
 
 const enum Op { And = 1, Or, Pass, In, Contains, IntIn, After, Filled, Blank, Needs }
 

@@ -1,6 +1,7 @@
 /**
  * The native addon (native/*.c, built by `npm install` through node-gyp): the line pre-test
- * (native-scan.ts) and record cutting (native-record.ts) for JSON lines. Optional: where it was
+ * (json/native-scan.ts) and record cutting (json/native-record.ts) for JSON lines, and CSV record
+ * cutting (csv/cutter.ts). Optional: where it was
  * not built (no compiler at install) or `EXFILWATCH_NATIVE=0`, the JavaScript scanner does all
  * the work, with the same results.
  */
@@ -14,11 +15,12 @@ export interface Addon {
   scan(program: object, buf: Uint8Array, state: Float64Array, out: Int32Array): void;
   columns(code: Int32Array, pool: Uint8Array): object;
   extract(columns: object, buf: Uint8Array, start: number, end: number, out: Int32Array): boolean;
+  csvCut(buf: Uint8Array, state: Float64Array, recs: Int32Array, fields: Int32Array): void;
 }
 
 const ADDON = 'build/Release/line_scan.node';
 
-/** The addon, found above this module (from dist/src/sources/json or the bundle's dist/src/bundle). */
+/** The addon, found above this module (from dist/src/sources or the bundle's dist/src/bundle). */
 function loadAddon(): Addon | undefined {
   if (process.env.EXFILWATCH_NATIVE === '0') return undefined;
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -28,7 +30,7 @@ function loadAddon(): Addon | undefined {
       try {
         const a = createRequire(import.meta.url)(path) as Partial<Addon>;
         // One built from other sources (not rebuilt since) is not used.
-        const complete = ['compile', 'scan', 'columns', 'extract'].every((f) => typeof a[f as keyof Addon] === 'function');
+        const complete = ['compile', 'scan', 'columns', 'extract', 'csvCut'].every((f) => typeof a[f as keyof Addon] === 'function');
         return complete ? (a as Addon) : undefined;
       } catch {
         return undefined; // built for another machine: the JavaScript scanner stands in
