@@ -10,6 +10,9 @@ int typed_array(napi_env env, napi_value v, void **data, size_t *bytes);
 /* Adds columns() and extract() (line-record.c) to the module's exports; 0 on failure. */
 int register_line_record(napi_env env, napi_value exports);
 
+/* The tests a CSV record may pass (line-scan.c, for a program given csvFields): bit i, test i. */
+int csv_record_mask(void *program, const uint8_t *b, int64_t buf_len, int64_t from, int64_t end, const int32_t *fields, int32_t n);
+
 /* Adds csvCut() (csv-cut.c); 0 on failure. */
 int register_csv_cut(napi_env env, napi_value exports);
 

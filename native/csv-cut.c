@@ -11,8 +11,8 @@
 enum { QUOTE = 34, LF = 10, CR = 13 };
 /* Why a call stopped: as cutter.ts's Cut, plus Full (the output arrays are full; call again). */
 enum { C_RECORD = 0, C_MORE = 1, C_UNTERMINATED = 2, C_STOP = 3, C_FULL = 4 };
-/* Per record in `recs`: start, end, startLine, n, first field, next p, next line. */
-#define REC 7
+/* Per record in `recs`: start, end, startLine, n, first field, next p, next line, tests it may pass. */
+#define REC 8
 
 /*
  * cut(buf, state: Float64Array(9), recs: Int32Array, fields: Int32Array). state in: [0] p, [1] len,
@@ -21,8 +21,8 @@ enum { C_RECORD = 0, C_MORE = 1, C_UNTERMINATED = 2, C_STOP = 3, C_FULL = 4 };
  * quoted per field.
  */
 static napi_value cut(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   void *bufp, *statep, *recsp, *fieldsp;
   size_t buf_len, state_bytes, recs_bytes, fields_bytes;
@@ -30,6 +30,12 @@ static napi_value cut(napi_env env, napi_callback_info info) {
       !typed_array(env, argv[2], &recsp, &recs_bytes) || !typed_array(env, argv[3], &fieldsp, &fields_bytes)) {
     napi_throw_type_error(env, NULL, "cut(buf, state: Float64Array(9), recs: Int32Array, fields: Int32Array)");
     return NULL;
+  }
+  /* The scan's tests (line-scan.c), when given: each record's mask of the tests it may pass. */
+  void *program = NULL;
+  if (argc >= 5) {
+    napi_valuetype t;
+    if (napi_typeof(env, argv[4], &t) == napi_ok && t == napi_external) napi_get_value_external(env, argv[4], &program);
   }
   const uint8_t *b = bufp;
   double *st = statep;
@@ -149,6 +155,7 @@ static napi_value cut(napi_env env, napi_callback_info info) {
     line += breaks;
     p = i;
     r[5] = (int32_t)p; r[6] = (int32_t)line;
+    r[7] = program ? csv_record_mask(program, b, len, from, end, fields + 3 * first, (int32_t)n) : -1;
     nrec++;
     nfield = first + n;
   }

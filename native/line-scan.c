@@ -62,6 +62,10 @@ typedef struct {
   int64_t buf_len;
   int64_t ls, le, cursor, clean;
   int tuned;
+  /* CSV (csvFields): per column its field number (-1: not in the header), and the record's fields (start, end, quoted). */
+  int32_t *col_field;
+  const int32_t *rec_fields;
+  int32_t rec_n;
   uint8_t *scratch;   /* a value lower-cased */
   size_t scratch_len;
 } Program;
@@ -288,10 +292,53 @@ static int locate(Program *p, uint32_t c) {
   return K_OTHER;
 }
 
+/*
+ * A CSV field, as cutter.ts's `Cutter.kind` sees it (decoded, for a quoted one): empty is null,
+ * digits (after a minus) an integer's text, anything else a string. A quoted field is judged when
+ * it is one quoted run (its quotes within doubled): its text is then the bytes between the quotes,
+ * as they are when they hold no doubled quote nor line break, else taken as escaped (what the
+ * decoding changes is a quote or a line break: tests on text without them still see through it).
+ * Any other quoted field is not judged here (unknown: it passes).
+ */
+static int csv_locate(Program *p, uint32_t c) {
+  int32_t k = p->col_field[c];
+  if (k < 0 || k >= p->rec_n) return K_UNKNOWN;
+  const int32_t *f = p->rec_fields + 3 * k;
+  const uint8_t *b = p->buf;
+  int32_t s = f[0], e = f[1];
+  int special = 0;
+  if (f[2]) {
+    if (e - s < 2 || b[e - 1] != '"') return K_UNKNOWN;
+    for (int32_t i = s + 1; i < e - 1; i++) {
+      if (b[i] == '"') {
+        if (i + 1 < e - 1 && b[i + 1] == '"') { special = 1; i++; continue; }
+        return K_UNKNOWN;
+      }
+      if (b[i] == '\r' || b[i] == '\n') special = 1;
+    }
+    s++;
+    e--;
+  }
+  if (s == e) return K_NULL;
+  p->starts[c] = s;
+  p->ends[c] = e;
+  if (special) {
+    p->shapes[c] = S_ESCAPED;
+    return K_STRING;
+  }
+  int32_t i = s;
+  if (b[i] == '-') i++;
+  int digits = i < e;
+  for (; i < e && digits; i++) digits = b[i] >= '0' && b[i] <= '9';
+  if (digits) return K_NUMBER;
+  p->shapes[c] = S_UNSEEN;
+  return K_STRING;
+}
+
 static inline int kind_of(Program *p, uint32_t c) {
   if (p->seen_on[c] == p->line_no) return p->kinds[c];
   p->seen_on[c] = p->line_no;
-  return p->kinds[c] = (int8_t)locate(p, c);
+  return p->kinds[c] = (int8_t)(p->col_field ? csv_locate(p, c) : locate(p, c));
 }
 
 /* A plain string value (no escapes) whose bytes are all ASCII. */
@@ -463,6 +510,7 @@ static int eval(Program *p, int32_t at) {
        */
       int32_t n = w[2];
       if (!eval(p, at + 3 + n)) return 0;
+      if (p->col_field) return 1; /* CSV has no raw text to search: the test alone (as cutter.ts) */
       for (int32_t i = 0; i < n; i++) {
         if (needle_in_line(p, (uint32_t)w[3 + i])) return 1;
       }
@@ -515,7 +563,7 @@ static void tune(Program *p, const uint8_t *b, int64_t n) {
 static void free_program(napi_env env, void *data, void *hint) {
   (void)env; (void)hint;
   Program *p = data;
-  free(p->code); free(p->pool); free(p->keys); free(p->roots); free(p->needles);
+  free(p->code); free(p->pool); free(p->keys); free(p->roots); free(p->needles); free(p->col_field);
   free(p->seen_on); free(p->kinds); free(p->shapes); free(p->starts); free(p->ends);
   free(p->scratch);
   free(p);
@@ -649,6 +697,39 @@ static napi_value scan(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+int csv_record_mask(void *program, const uint8_t *b, int64_t buf_len, int64_t from, int64_t end, const int32_t *fields, int32_t n) {
+  Program *p = program;
+  p->buf = b;
+  p->buf_len = buf_len;
+  p->ls = from; p->le = end; p->cursor = from; p->clean = from + 1;
+  p->rec_fields = fields;
+  p->rec_n = n;
+  p->line_no++;
+  if (p->line_no == 0) { memset(p->seen_on, 0xff, sizeof(uint32_t) * (p->ncols ? p->ncols : 1)); p->line_no = 1; }
+  int mask = 0;
+  for (uint32_t i = 0; i < p->ntests && i < 31; i++) if (p->roots[i] < 0 || eval(p, p->roots[i])) mask |= 1 << i;
+  if (p->ntests > 31) mask = -1;
+  return mask;
+}
+
+/* csvFields(program, fields: Int32Array): the program's columns are CSV fields, by these numbers (-1: none). */
+static napi_value csv_fields(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  Program *p;
+  void *data;
+  size_t bytes;
+  if (argc < 2 || napi_get_value_external(env, argv[0], (void **)&p) != napi_ok || !typed_array(env, argv[1], &data, &bytes) || bytes < 4 * (size_t)p->ncols) {
+    napi_throw_type_error(env, NULL, "csvFields(program, fields: Int32Array)");
+    return NULL;
+  }
+  free(p->col_field);
+  p->col_field = malloc(4 * (p->ncols ? p->ncols : 1));
+  memcpy(p->col_field, data, 4 * (size_t)p->ncols);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   choose_finders();
@@ -656,6 +737,8 @@ NAPI_MODULE_INIT() {
   if (napi_set_named_property(env, exports, "compile", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "scan", NAPI_AUTO_LENGTH, scan, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "scan", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "csvFields", NAPI_AUTO_LENGTH, csv_fields, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "csvFields", fn) != napi_ok) return NULL;
   if (!register_line_record(env, exports) || !register_csv_cut(env, exports)) return NULL;
   return exports;
 }

@@ -15,7 +15,8 @@ export interface Addon {
   scan(program: object, buf: Uint8Array, state: Float64Array, out: Int32Array): void;
   columns(code: Int32Array, pool: Uint8Array): object;
   extract(columns: object, buf: Uint8Array, start: number, end: number, out: Int32Array): boolean;
-  csvCut(buf: Uint8Array, state: Float64Array, recs: Int32Array, fields: Int32Array): void;
+  csvCut(buf: Uint8Array, state: Float64Array, recs: Int32Array, fields: Int32Array, program?: object): void;
+  csvFields(program: object, fields: Int32Array): void;
 }
 
 const ADDON = 'build/Release/line_scan.node';
@@ -30,7 +31,7 @@ function loadAddon(): Addon | undefined {
       try {
         const a = createRequire(import.meta.url)(path) as Partial<Addon>;
         // One built from other sources (not rebuilt since) is not used.
-        const complete = ['compile', 'scan', 'columns', 'extract', 'csvCut'].every((f) => typeof a[f as keyof Addon] === 'function');
+        const complete = ['compile', 'scan', 'columns', 'extract', 'csvCut', 'csvFields'].every((f) => typeof a[f as keyof Addon] === 'function');
         return complete ? (a as Addon) : undefined;
       } catch {
         return undefined; // built for another machine: the JavaScript scanner stands in

@@ -16,6 +16,7 @@
 import { readSync } from 'node:fs';
 import type { FieldTest } from '../field-filter.js';
 import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest, everyTest, passMask } from './cutter.js';
+import { csvTestProgram } from '../json/native-scan.js';
 
 const LF = 10, CR = 13;
 
@@ -79,6 +80,8 @@ export class BlockScanner {
     this.cut = new Cutter(this.buf, spec.sep);
     const index = new Map(spec.header.map((h, k) => [h, k]));
     this.tests = spec.tests.map((t) => t && compileRecordTest(t, index, this.cut));
+    // The addon's weaker copy of the tests settles most records before these run.
+    this.cut.testNatively(csvTestProgram(spec.tests, spec.header));
     this.all = everyTest(spec.tests.length);
   }
 
@@ -191,7 +194,8 @@ export class BlockScanner {
       if (spec.keeping) this.keep(out, this.all);
       return;
     }
-    const mask = passMask(this.tests, spec.self, spec.keeping);
+    const may = cut.mayPass;
+    const mask = (spec.keeping ? may === 0 : (may & (1 << spec.self)) === 0) ? 0 : passMask(this.tests, spec.self, spec.keeping);
     if (spec.keeping && mask !== 0) this.keep(out, mask);
     if ((mask & (1 << spec.self)) === 0) return;
     for (const k of spec.wanted) out.values.push(cut.field(k));

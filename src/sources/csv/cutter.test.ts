@@ -8,7 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lcg } from '../seeded-random.js';
 import { nativeLineScan, setNativeLineScan } from '../native-addon.js';
-import { Cut, Cutter } from './cutter.js';
+import { Cut, Cutter, compileRecordTest } from './cutter.js';
+import type { FieldTest } from '../field-filter.js';
+import { LINE_TESTS, records } from '../json/line-cases.js';
+import { csvTestProgram } from '../json/native-scan.js';
 
 const skip = nativeLineScan() ? false : 'the native addon is not built here (npm run build:native) or EXFILWATCH_NATIVE=0';
 
@@ -71,4 +74,71 @@ test('records cut natively are the records the JavaScript cutter cuts', { skip }
     }
   }
   assert.ok(records > 10000);
+});
+
+/** A CSV field for a value, quoted in one of the ways writers do (or not at all, where it can be). */
+function csvField(v: unknown, r: () => number): string {
+  if (v === null || v === undefined) return r() < 0.5 ? '' : '""';
+  const s = typeof v === 'string' ? v : String(v);
+  const quoted = '"' + s.replace(/"/g, '""') + '"';
+  if (/[",\r\n]/.test(s) || r() < 0.3) return r() < 0.1 ? quoted + 'x' : quoted;
+  return s;
+}
+
+test('the addon\'s tests on CSV records keep every record the JavaScript tests keep, and decide plain ones alike', { skip }, () => {
+  const r = lcg(8);
+  const header = ['Timestamp', 'Name', 'Port', 'Line', 'Bytes'];
+  const rows = records(3000, 17).map(({ rec }) => header.map((h) => csvField(h === 'Port' && rec[h] === -1 ? '-0' : rec[h], r)).join(','));
+  rows.push('"2026-11-02T10:00:00.0000000Z",rclone.exe,443,"scp ""a""\r\nb",', '2026-11-02T10:00:00.0000000Z,,"",,', '"x"y,"r""clone.exe",4"43,,');
+  const b = Buffer.from(rows.join('\n') + '\n');
+  let plain = 0;
+  for (const t of LINE_TESTS) {
+    const js = new Cutter(b, 44);
+    const index = new Map(header.map((h, k) => [h, k]));
+    const test = compileRecordTest(t, index, js);
+    const native = new Cutter(b, 44);
+    native.testNatively(csvTestProgram([t], header));
+    js.len = native.len = b.length;
+    js.eof = native.eof = true;
+    for (let i = 0; i < rows.length; i++) {
+      assert.equal(js.next(), Cut.Record);
+      assert.equal(native.next(), Cut.Record);
+      const keeps = test();
+      const may = native.mayPass & 1;
+      if (keeps) assert.equal(may, 1, `${JSON.stringify(t)} dropped ${rows[i]}`);
+      if (!rows[i]!.includes('"') && !/[^\x00-\x7f]/.test(rows[i]!)) {
+        plain++;
+        assert.equal(may, keeps ? 1 : 0, `${JSON.stringify(t)} on ${rows[i]}`);
+      }
+    }
+  }
+  assert.ok(plain > 2000, String(plain));
+});
+
+test('the addon reads quoted CSV fields as the JavaScript cutter decodes them', { skip }, () => {
+  const header = ['Name', 'Line'];
+  const cases: [string, FieldTest, boolean][] = [
+    ['"a""b",x', { op: 'in', column: 'Name', values: ['a"b'], fold: false }, true],
+    ['"a"b",x', { op: 'in', column: 'Name', values: ['ab"'], fold: false }, true], // a quote after the closing one stays
+    ['x,"multi\r\nline"', { op: 'in', column: 'Line', values: ['multi\nline'], fold: false }, true],
+    ['x,"multi\r\nline"', { op: 'contains', column: 'Line', values: ['line'] }, true],
+    ['x,"multi\r\nline"', { op: 'contains', column: 'Line', values: ['other'] }, false],
+    ['"rclone.exe",x', { op: 'in', column: 'Name', values: ['rclone.exe'], fold: false }, true],
+    ['"rclone.exe",x', { op: 'in', column: 'Name', values: ['key.exe'], fold: false }, false],
+    ['"",x', { op: 'filled', column: 'Name' }, false],
+    ['"-12",x', { op: 'int_in', column: 'Name', values: ['-12'] }, true],
+  ];
+  for (const [row, t, keeps] of cases) {
+    const b = Buffer.from(row + '\n');
+    const js = new Cutter(b, 44);
+    const test = compileRecordTest(t, new Map(header.map((h, k) => [h, k])), js);
+    const native = new Cutter(b, 44);
+    native.testNatively(csvTestProgram([t], header));
+    js.len = native.len = b.length;
+    js.eof = native.eof = true;
+    js.next();
+    native.next();
+    assert.equal(test(), keeps, `JavaScript: ${row} ${JSON.stringify(t)}`);
+    if (keeps) assert.equal(native.mayPass & 1, 1, `${row} ${JSON.stringify(t)}`);
+  }
 });

@@ -53,6 +53,13 @@ export class Cutter {
    * them; `status` is what the call stopped on, given once its records are taken.
    */
   private readonly ahead = nativeLineScan() ? new NativeCut() : undefined;
+  /** The tests (bit m: test m) the last record may pass, as the addon judged (testNatively); -1: not judged. */
+  mayPass = -1;
+
+  /** Has the addon judge each record it cuts on a scan's tests (json/native-scan.ts `csvTestProgram`). */
+  testNatively(program: object | undefined): void {
+    if (this.ahead) this.ahead.program = program;
+  }
 
   constructor(buf: Buffer, readonly sep: number) {
     this.buf = buf;
@@ -76,6 +83,7 @@ export class Cutter {
 
   /** The next record by the rules above, cut here in JavaScript. */
   private cutOne(): Cut {
+    this.mayPass = -1;
     const b = this.buf, len = this.len, eof = this.eof, sep = this.sep;
     let i = this.p;
     // Empty lines outside quotes.
@@ -238,7 +246,8 @@ export class Cutter {
 class NativeCut {
   static readonly FULL = 4;
   private readonly state = new Float64Array(9);
-  private readonly recs = new Int32Array(7 * 1024);
+  private readonly recs = new Int32Array(8 * 1024);
+  program: object | undefined;
   private readonly fields = new Int32Array(3 * 65536);
   count = 0;
   taken = 0;
@@ -258,7 +267,7 @@ class NativeCut {
   cutFrom(c: Cutter): void {
     const s = this.state;
     s[0] = c.p; s[1] = c.len; s[2] = c.eof ? 1 : 0; s[3] = c.stop; s[4] = c.sep; s[5] = c.line;
-    addon!.csvCut(c.buf, s, this.recs, this.fields);
+    addon!.csvCut(c.buf, s, this.recs, this.fields, this.program);
     this.status = s[3]!;
     this.count = s[4]!;
     this.taken = 0;
@@ -267,7 +276,7 @@ class NativeCut {
 
   /** Hands the cutter the next record. */
   take(c: Cutter): void {
-    const r = this.recs, at = 7 * this.taken++;
+    const r = this.recs, at = 8 * this.taken++;
     const n = r[at + 3]!, first = r[at + 4]!;
     while (c.starts.length < n) {
       c.starts = grow(c.starts);
@@ -286,6 +295,7 @@ class NativeCut {
     c.startLine = r[at + 2]!;
     c.p = this.p = r[at + 5]!;
     c.line = this.line = r[at + 6]!;
+    c.mayPass = r[at + 7]!;
     c.decoded.length = 0;
   }
 

@@ -6,7 +6,7 @@
  * lines kept, and every result, are the same with it or without it (native-addon.ts: where it
  * is not built, JavaScript does it all).
  */
-import type { FieldTest } from '../field-filter.js';
+import { type FieldTest, fieldTestColumns } from '../field-filter.js';
 import { addon, nativeLineScan } from '../native-addon.js';
 
 export { nativeLineScan, setNativeLineScan } from '../native-addon.js';
@@ -45,6 +45,24 @@ export class NativeLineTest {
       if (s[6] !== 2) return { next: s[0]!, count: s[4]! };
     }
   }
+}
+
+/**
+ * The same tests over CSV records (`header`: the field names in order; a name given twice is its
+ * last field, as cutter.ts reads it), for the addon's CSV cutter; undefined without the addon or
+ * with nothing to test.
+ */
+export function csvTestProgram(tests: readonly (FieldTest | undefined)[], header: readonly string[]): object | undefined {
+  if (!nativeLineScan()) return undefined;
+  const names = new Set<string>();
+  for (const t of tests) if (t) fieldTestColumns(t, names);
+  if (names.size === 0) return undefined;
+  const columns = [...names];
+  const index = new Map(header.map((h, k) => [h, k]));
+  const { code, pool } = encode(tests, columns);
+  const program = addon!.compile(code, pool);
+  addon!.csvFields(program, Int32Array.from(columns.map((c) => index.get(c) ?? -1)));
+  return program;
 }
 
 /**
