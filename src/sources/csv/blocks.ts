@@ -16,7 +16,7 @@
 import { readSync } from 'node:fs';
 import type { FieldTest } from '../field-filter.js';
 import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest, everyTest, passMask } from './cutter.js';
-import { csvTestProgram } from '../json/native-scan.js';
+import { csvTestProgram } from '../native-tests.js';
 
 const LF = 10, CR = 13;
 

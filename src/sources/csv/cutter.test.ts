@@ -11,7 +11,7 @@ import { nativeLineScan, setNativeLineScan } from '../native-addon.js';
 import { Cut, Cutter, compileRecordTest } from './cutter.js';
 import type { FieldTest } from '../field-filter.js';
 import { LINE_TESTS, records } from '../json/line-cases.js';
-import { csvTestProgram } from '../json/native-scan.js';
+import { csvTestProgram } from '../native-tests.js';
 
 const skip = nativeLineScan() ? false : 'the native addon is not built here (npm run build:native) or EXFILWATCH_NATIVE=0';
 

@@ -56,7 +56,7 @@ export class Cutter {
   /** The tests (bit m: test m) the last record may pass, as the addon judged (testNatively); -1: not judged. */
   mayPass = -1;
 
-  /** Has the addon judge each record it cuts on a scan's tests (json/native-scan.ts `csvTestProgram`). */
+  /** Has the addon judge each record it cuts on a scan's tests (native-tests.ts `csvTestProgram`). */
   testNatively(program: object | undefined): void {
     if (this.ahead) this.ahead.program = program;
   }
