@@ -555,6 +555,15 @@ static void tune(Program *p, const uint8_t *b, int64_t n) {
   p->tuned = 1;
 }
 
+/* The line (or CSV record) [from, end) of buf is the current one: nothing found on another applies. */
+static void start_line(Program *p, int64_t from, int64_t end) {
+  p->ls = from; p->le = end; p->cursor = from; p->clean = from + 1;
+  if (++p->line_no == 0) {
+    memset(p->seen_on, 0xff, sizeof(uint32_t) * (p->ncols ? p->ncols : 1));
+    p->line_no = 1;
+  }
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Node-API */
 
@@ -679,9 +688,7 @@ static napi_value scan(napi_env env, napi_callback_info info) {
     } else if (nl > pos) {
       int keep = 1;
       if (b[pos] == '{') {
-        p->ls = pos; p->le = nl; p->cursor = pos; p->clean = pos + 1;
-        p->line_no++;
-        if (p->line_no == 0) { memset(p->seen_on, 0xff, sizeof(uint32_t) * (p->ncols ? p->ncols : 1)); p->line_no = 1; }
+        start_line(p, pos, nl);
         keep = 0;
         for (uint32_t i = 0; i < p->ntests && !keep; i++) keep = p->roots[i] < 0 || eval(p, p->roots[i]);
       }
@@ -701,11 +708,9 @@ int csv_record_mask(void *program, const uint8_t *b, int64_t buf_len, int64_t fr
   Program *p = program;
   p->buf = b;
   p->buf_len = buf_len;
-  p->ls = from; p->le = end; p->cursor = from; p->clean = from + 1;
   p->rec_fields = fields;
   p->rec_n = n;
-  p->line_no++;
-  if (p->line_no == 0) { memset(p->seen_on, 0xff, sizeof(uint32_t) * (p->ncols ? p->ncols : 1)); p->line_no = 1; }
+  start_line(p, from, end);
   int mask = 0;
   for (uint32_t i = 0; i < p->ntests && i < 31; i++) if (p->roots[i] < 0 || eval(p, p->roots[i])) mask |= 1 << i;
   if (p->ntests > 31) mask = -1;
