@@ -49,14 +49,14 @@ static inline int hex(uint8_t x) {
   return digit(x) || ((x | 32) >= 'a' && (x | 32) <= 'f');
 }
 
-/* A string from its opening quote at b[i]: the index after its closing quote, or -1. Sets *escaped, *high. */
+/* A string from its opening quote at b[i]: the index after its closing quote, or -1. Sets *escaped, and *high (when given) if it holds a non-ASCII byte. */
 static int64_t string_end(const uint8_t *b, int64_t i, int64_t e, int *escaped, int *high) {
   *escaped = 0;
   for (i++; i < e; i++) {
     uint8_t x = b[i];
     if (x == '"') return i + 1;
     if (x < 0x20) return -1;
-    if (x >= 0x80) *high = 1;
+    if (x >= 0x80 && high) *high = 1;
     if (x == '\\') {
       *escaped = 1;
       if (++i >= e) return -1;
@@ -104,7 +104,7 @@ static int64_t literal_end(const uint8_t *b, int64_t i, int64_t e, const char *w
 #define MAX_DEPTH 512
 
 /* Any JSON value at b[i] (after white space): the index after it, or -1. Nesting kept on a small stack. */
-static int64_t value_end(const uint8_t *b, int64_t i, int64_t e, int *high) {
+static int64_t value_end(const uint8_t *b, int64_t i, int64_t e) {
   char stack[MAX_DEPTH];
   int depth = 0;
   int escaped, integer;
@@ -113,7 +113,7 @@ static int64_t value_end(const uint8_t *b, int64_t i, int64_t e, int *high) {
     if (i >= e) return -1;
     uint8_t x = b[i];
     /* One value. */
-    if (x == '"') i = string_end(b, i, e, &escaped, high);
+    if (x == '"') i = string_end(b, i, e, &escaped, NULL);
     else if (x == '-' || digit(x)) i = number_end(b, i, e, &integer);
     else if (x == 't') i = literal_end(b, i, e, "true");
     else if (x == 'f') i = literal_end(b, i, e, "false");
@@ -148,7 +148,7 @@ static int64_t value_end(const uint8_t *b, int64_t i, int64_t e, int *high) {
     /* A member name and its colon; the value follows. */
     while (i < e && ws(b[i])) i++;
     if (i >= e || b[i] != '"') return -1;
-    i = string_end(b, i, e, &escaped, high);
+    i = string_end(b, i, e, &escaped, NULL);
     if (i < 0) return -1;
     while (i < e && ws(b[i])) i++;
     if (i >= e || b[i] != ':') return -1;
@@ -183,7 +183,6 @@ static napi_value extract(napi_env env, napi_callback_info info) {
   int ok = 0;
   memset(out, 0, 12 * (size_t)c->n);
   int64_t i = start, e = end;
-  int high = 0; /* (not needed here: whether names and nested values hold non-ASCII bytes) */
   int escaped, integer;
   while (i < e && ws(b[i])) i++;
   while (e > i && ws(b[e - 1])) e--;
@@ -195,7 +194,7 @@ static napi_value extract(napi_env env, napi_callback_info info) {
     /* A member: its name (no escapes), a colon, its value. */
     if (i >= e || b[i] != '"') goto done;
     int64_t name = i + 1;
-    i = string_end(b, i, e, &escaped, &high);
+    i = string_end(b, i, e, &escaped, NULL);
     if (i < 0 || escaped) goto done;
     int64_t name_len = i - 1 - name;
     while (i < e && ws(b[i])) i++;
@@ -207,16 +206,16 @@ static napi_value extract(napi_env env, napi_callback_info info) {
     int kind;
     uint8_t x = b[i];
     if (x == '"') {
-      int here_high = 0;
-      i = string_end(b, i, e, &escaped, &here_high);
-      kind = escaped ? V_ESCAPED : here_high ? V_UTF8 : V_ASCII;
+      int high = 0;
+      i = string_end(b, i, e, &escaped, &high);
+      kind = escaped ? V_ESCAPED : high ? V_UTF8 : V_ASCII;
     } else if (x == '-' || digit(x)) {
       i = number_end(b, i, e, &integer);
       kind = integer ? V_INTEGER : V_NUMBER;
     } else if (x == 't') { i = literal_end(b, i, e, "true"); kind = V_TRUE; }
     else if (x == 'f') { i = literal_end(b, i, e, "false"); kind = V_FALSE; }
     else if (x == 'n') { i = literal_end(b, i, e, "null"); kind = V_NULL; }
-    else if (x == '{' || x == '[') { i = value_end(b, i, e, &high); kind = V_NESTED; }
+    else if (x == '{' || x == '[') { i = value_end(b, i, e); kind = V_NESTED; }
     else goto done;
     if (i < 0) goto done;
     if (name_len <= 255) {

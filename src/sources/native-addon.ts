@@ -48,27 +48,13 @@ let enabled = loaded !== undefined;
 /** The addon, when built and not turned off. */
 export let addon: Addon | undefined = loaded;
 
-/** Whether scans use the native addon. */
-export function nativeLineScan(): boolean {
+/** Whether the native addon is built and in use (not turned off). */
+export function nativeEnabled(): boolean {
   return enabled;
 }
 
 /** Turns the addon off or back on in this thread (tests compare the two). */
-export function setNativeLineScan(on: boolean): void {
+export function setNativeEnabled(on: boolean): void {
   enabled = on && loaded !== undefined;
   addon = enabled ? loaded : undefined;
-}
-
-/** Names as the addon reads them: [count, (offset, length) per name] and their UTF-8 bytes. */
-export function encodeNames(names: readonly string[]): { code: Int32Array; pool: Uint8Array } {
-  const code = [names.length];
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (const n of names) {
-    const b = Buffer.from(n, 'utf8');
-    code.push(at, b.length);
-    parts.push(b);
-    at += b.length;
-  }
-  return { code: Int32Array.from(code), pool: new Uint8Array(Buffer.concat(parts, at)) };
 }

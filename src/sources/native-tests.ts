@@ -1,9 +1,10 @@
 /**
- * Field tests (field-filter.ts) as the native addon reads them (native/line-scan.c): one encoding
- * for its JSON-lines pre-test (json/native-scan.ts) and its CSV record tests (csv/cutter.ts).
+ * What the native addon is given, as it reads it: field tests (field-filter.ts; native/line-scan.c),
+ * one encoding for its JSON-lines pre-test (json/native-scan.ts) and its CSV record tests
+ * (csv/cutter.ts), and column names (native/line-record.c, json/native-record.ts).
  */
 import { type FieldTest, fieldTestColumns } from './field-filter.js';
-import { addon, nativeLineScan } from './native-addon.js';
+import { addon, nativeEnabled } from './native-addon.js';
 
 const enum Op { And = 1, Or, Pass, In, Contains, IntIn, After, Filled, Blank, Needs }
 
@@ -13,7 +14,7 @@ const enum Op { And = 1, Or, Pass, In, Contains, IntIn, After, Filled, Blank, Ne
  * with nothing to test.
  */
 export function csvTestProgram(tests: readonly (FieldTest | undefined)[], header: readonly string[]): object | undefined {
-  if (!nativeLineScan()) return undefined;
+  if (!nativeEnabled()) return undefined;
   const names = new Set<string>();
   for (const t of tests) if (t) fieldTestColumns(t, names);
   if (names.size === 0) return undefined;
@@ -102,4 +103,18 @@ function needlesOf(t: FieldTest): string[] {
  */
 function safe(values: readonly string[]): number {
   return values.every((v) => !/["\\/\x00-\x1f]/.test(v)) ? 1 : 0;
+}
+
+/** Names as the addon reads them: [count, (offset, length) per name] and their UTF-8 bytes. */
+export function encodeNames(names: readonly string[]): { code: Int32Array; pool: Uint8Array } {
+  const code = [names.length];
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const n of names) {
+    const b = Buffer.from(n, 'utf8');
+    code.push(at, b.length);
+    parts.push(b);
+    at += b.length;
+  }
+  return { code: Int32Array.from(code), pool: new Uint8Array(Buffer.concat(parts, at)) };
 }

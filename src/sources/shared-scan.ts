@@ -46,6 +46,9 @@ export interface SharedFile {
   chars: number;
 }
 
+/** Kept lines or records a later scan takes this many at a time (not all at once: they would all outlive the young generation). */
+export const KEPT_BATCH = 4096;
+
 /** 192 MiB of kept lines at most (a character of a JSON line is a byte of a one-byte string). */
 export const SHARED_BUDGET = 192 << 20;
 

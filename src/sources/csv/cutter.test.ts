@@ -7,13 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lcg } from '../seeded-random.js';
-import { nativeLineScan, setNativeLineScan } from '../native-addon.js';
+import { nativeEnabled, setNativeEnabled } from '../native-addon.js';
 import { Cut, Cutter, compileRecordTest } from './cutter.js';
 import type { FieldTest } from '../field-filter.js';
 import { LINE_TESTS, records } from '../json/line-cases.js';
 import { csvTestProgram } from '../native-tests.js';
 
-const skip = nativeLineScan() ? false : 'the native addon is not built here (npm run build:native) or EXFILWATCH_NATIVE=0';
+const skip = nativeEnabled() ? false : 'the native addon is not built here (npm run build:native) or EXFILWATCH_NATIVE=0';
 
 function randomCsv(r: () => number, sep: string): string {
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
@@ -64,9 +64,9 @@ test('records cut natively are the records the JavaScript cutter cuts', { skip }
     const b = Buffer.from(randomCsv(r, sep));
     for (const piece of [b.length, 257, 31]) {
       for (const stop of [Infinity, Math.floor(b.length / 2)]) {
-        setNativeLineScan(false);
+        setNativeEnabled(false);
         const js = steps(b, sep.charCodeAt(0), piece, stop);
-        setNativeLineScan(true);
+        setNativeEnabled(true);
         const native = steps(b, sep.charCodeAt(0), piece, stop);
         assert.deepEqual(native, js, `round ${round}, pieces of ${piece}, stop ${stop}`);
         records += js.filter((s) => s.cut === Cut.Record).length;

@@ -4,7 +4,7 @@
  * (fast.ts) and the block scanners of every thread (blocks.ts).
  */
 import { type FieldSource, type FieldTest, Raw, compileFieldTest, isoShape } from '../field-filter.js';
-import { addon, nativeLineScan } from '../native-addon.js';
+import { addon, nativeEnabled } from '../native-addon.js';
 
 /** The largest record held; a longer one fails the read (csv.ts would hold it whole). */
 export const MAX_RECORD = 256 << 20;
@@ -52,7 +52,7 @@ export class Cutter {
    * call), valid while the caller leaves buf, len, eof, stop, p and line as the last record left
    * them; `status` is what the call stopped on, given once its records are taken.
    */
-  private readonly ahead = nativeLineScan() ? new NativeCut() : undefined;
+  private readonly ahead = nativeEnabled() ? new NativeCut() : undefined;
   /** The tests (bit m: test m) the last record may pass, as the addon judged (testNatively); -1: not judged. */
   mayPass = -1;
 

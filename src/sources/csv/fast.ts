@@ -25,7 +25,7 @@ import { Cut, Cutter, MAX_RECORD, type RecordTest, compileRecordTest, everyTest,
 import { type CsvHeader, csvScanOptions, readHeader, scanBlocks } from './parallel.js';
 import { trackBytes } from '../progress.js';
 import { type DataFile, type ReadHints, type ReadStats, type SourceRecord, skip } from '../reader.js';
-import { type SharedFile, dropShared, keepChars, newSharedFile, worthSharing } from '../shared-scan.js';
+import { KEPT_BATCH, type SharedFile, dropShared, keepChars, newSharedFile, worthSharing } from '../shared-scan.js';
 
 /** Bytes the one-thread reader reads at a time (tests make it small, to cut records anywhere). */
 export const csvOptions = { blockBytes: 4 << 20 };
@@ -185,8 +185,6 @@ async function* readInBlocks(file: DataFile, stats: ReadStats, fd: number, sep: 
   }
 }
 
-/** Records handed on at a time from what another scan's read kept. */
-const KEPT_BATCH = 4096;
 
 /** The records of raw record texts another scan's read kept (those with this scan's bit set). */
 function* keptRecords(entry: SharedFile, file: DataFile, stats: ReadStats, sep: number, columns: ReadonlySet<string> | undefined, bit: number): Generator<SourceRecord> {

@@ -14,7 +14,7 @@ import { type DataFile, type Reader, type ReadHints, type ReadStats, type Source
 import { promises as fs } from 'node:fs';
 import { type FieldTest, fieldTestColumns } from '../field-filter.js';
 import { trackBytes } from '../progress.js';
-import { type SharedFile, dropShared, keepChars, newSharedFile, sharedColumns, worthSharing } from '../shared-scan.js';
+import { KEPT_BATCH, type SharedFile, dropShared, keepChars, newSharedFile, sharedColumns, worthSharing } from '../shared-scan.js';
 import { parseLine, recordText, unwrap } from './line-records.js';
 import { LineFields, MAX_LINE_BYTES, compileLineTest } from './lines.js';
 import { scanGzipFile } from './gzip-scan.js';
@@ -31,9 +31,6 @@ export const jsonReader: Reader = {
     if (!gzip && bytes >= scanOptions.minBlocksForWorkers * scanOptions.blockBytes) prewarmScanWorkers();
   },
 };
-
-/** Kept lines or records another scan read, handed on this many at a time. */
-const KEPT_BATCH = 4096;
 
 /** How much of a `.json` file's first line is looked at to tell JSON lines from one document. */
 const PEEK_CHARS = 1 << 20;
@@ -225,7 +222,7 @@ async function* fastJsonLines(file: DataFile, stats: ReadStats, hints?: ReadHint
     return out;
   };
   // Another scan of this query read the file already, testing for this one too: its lines or
-  // records a few thousand at a time (not all at once: they would all outlive the young generation).
+  // records a few thousand at a time.
   if (entry?.state === 'complete' && member! < entry.members) {
     for (const n of entry.overlong) skip(stats, file.path, n, `line longer than ${MAX_LINE_BYTES} bytes`);
     const all = entry.records ?? entry.lines;

@@ -9,9 +9,9 @@ import { lcg } from '../seeded-random.js';
 import { parseLine, projected, recordText } from './line-records.js';
 import { records } from './line-cases.js';
 import { NativeRecordCutter } from './native-record.js';
-import { nativeLineScan } from '../native-addon.js';
+import { nativeEnabled } from '../native-addon.js';
 
-const skip = nativeLineScan() ? false : 'the native addon is not built here (npm run build:native) or EXFILWATCH_NATIVE=0';
+const skip = nativeEnabled() ? false : 'the native addon is not built here (npm run build:native) or EXFILWATCH_NATIVE=0';
 
 /** What the JavaScript path makes of a line: its one record, projected; or why it is not one plain record. */
 function reference(line: string, columns: string[]): { rec: Record<string, unknown> } | 'invalid' | 'other' {

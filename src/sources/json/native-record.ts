@@ -8,7 +8,8 @@
 import { norm } from '../../schema/values/int64.js';
 import { parseJsonExact } from './exact.js';
 import type { LineRecord } from './line-records.js';
-import { addon, encodeNames, nativeLineScan } from '../native-addon.js';
+import { addon, nativeEnabled } from '../native-addon.js';
+import { encodeNames } from '../native-tests.js';
 
 const enum V { Absent = 0, Ascii, Utf8, Escaped, Integer, Number, True, False, Null, Nested }
 
@@ -25,7 +26,7 @@ export class NativeRecordCutter {
 
   /** A cutter for these columns; undefined without the addon. */
   static for(columns: readonly string[]): NativeRecordCutter | undefined {
-    if (!nativeLineScan()) return undefined;
+    if (!nativeEnabled()) return undefined;
     const { code, pool } = encodeNames(columns);
     return new NativeRecordCutter(columns, addon!.columns(code, pool));
   }

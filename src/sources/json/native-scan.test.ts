@@ -12,14 +12,15 @@ import * as path from 'node:path';
 import type { FieldTest } from '../field-filter.js';
 import { BlockScanner, type BlockLines, LineFields, compileLineTest } from './lines.js';
 import { LINE_TESTS, exact, records } from './line-cases.js';
-import { NativeLineTest, nativeLineScan, setNativeLineScan } from './native-scan.js';
+import { NativeLineTest } from './native-scan.js';
+import { nativeEnabled, setNativeEnabled } from '../native-addon.js';
 
-const built = nativeLineScan();
-const skip = built ? false : 'the native line scanner is not built here (npm run build:native) or EXFILWATCH_NATIVE=0';
+const built = nativeEnabled();
+const skip = built ? false : 'the native addon is not built here (npm run build:native) or EXFILWATCH_NATIVE=0';
 
 const ROOT = mkdtempSync(path.join(tmpdir(), 'exfilwatch-native-test-'));
 after(() => {
-  setNativeLineScan(true);
+  setNativeEnabled(true);
   rmSync(ROOT, { recursive: true, force: true });
 });
 
@@ -38,7 +39,7 @@ function cases(seed: number): { line: string; rec?: Record<string, unknown> }[] 
 }
 
 function scanAll(file: string, size: number, tests: (FieldTest | undefined)[], native: boolean, blockBytes: number, project?: string[]): BlockLines[] {
-  setNativeLineScan(native);
+  setNativeEnabled(native);
   const fd = openSync(file, 'r');
   try {
     const s = new BlockScanner(fd, size, tests, blockBytes, project);
@@ -49,7 +50,7 @@ function scanAll(file: string, size: number, tests: (FieldTest | undefined)[], n
     }
   } finally {
     closeSync(fd);
-    setNativeLineScan(true);
+    setNativeEnabled(true);
   }
 }
 
@@ -113,11 +114,11 @@ test('lines too long are numbered and skipped alike, and a buffer handed over is
   const b = Buffer.from(lines(9).join('\n') + '\n');
   for (const t of LINE_TESTS) {
     const run = (native: boolean) => {
-      setNativeLineScan(native);
+      setNativeEnabled(native);
       try {
         return new BlockScanner(b, b.length, [t]).scanBytes(b, 0, 150);
       } finally {
-        setNativeLineScan(true);
+        setNativeEnabled(true);
       }
     };
     const js = run(false);
@@ -160,11 +161,11 @@ test('the native pre-test keeps every line a test may pass, and on plain lines d
 });
 
 test('turned off, scans compile no native pre-test', { skip }, () => {
-  setNativeLineScan(false);
+  setNativeEnabled(false);
   try {
     assert.equal(NativeLineTest.compile([LINE_TESTS[0]], COLUMNS), undefined);
   } finally {
-    setNativeLineScan(true);
+    setNativeEnabled(true);
   }
   assert.ok(NativeLineTest.compile([LINE_TESTS[0]], COLUMNS));
 });

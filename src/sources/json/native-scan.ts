@@ -7,10 +7,8 @@
  * is not built, JavaScript does it all).
  */
 import type { FieldTest } from '../field-filter.js';
-import { addon, nativeLineScan } from '../native-addon.js';
+import { addon, nativeEnabled } from '../native-addon.js';
 import { encodeTests } from '../native-tests.js';
-
-export { nativeLineScan, setNativeLineScan } from '../native-addon.js';
 
 /** One scan's tests, compiled for the addon. */
 export class NativeLineTest {
@@ -23,7 +21,7 @@ export class NativeLineTest {
 
   /** The tests, each on `columns` (every column any test reads); undefined: no addon, or off. */
   static compile(tests: readonly (FieldTest | undefined)[], columns: readonly string[]): NativeLineTest | undefined {
-    if (!nativeLineScan()) return undefined;
+    if (!nativeEnabled()) return undefined;
     const { code, pool } = encodeTests(tests, columns);
     return new NativeLineTest(addon!.compile(code, pool));
   }
