@@ -92,13 +92,11 @@ export function newSharedFile(shared: SharedScan): SharedFile {
   return { state: 'reading', members: shared.tests.length, lines: [], numbers: [], masks: [], overlong: [], chars: 0 };
 }
 
-/** Counts characters of lines kept for a file; false when it keeps too much and was dropped. */
-export function keepChars(shared: SharedScan, entry: SharedFile, chars: number, bytesRead: number): boolean {
+/** Counts characters of lines kept for a file, and drops what it kept when it keeps too much. */
+export function keepChars(shared: SharedScan, entry: SharedFile, chars: number, bytesRead: number): void {
   entry.chars += chars;
   shared.kept += chars;
-  if (!keepsTooMuch(shared, entry.chars, bytesRead)) return true;
-  dropShared(shared, entry);
-  return false;
+  if (keepsTooMuch(shared, entry.chars, bytesRead)) dropShared(shared, entry);
 }
 
 /** Frees what a file's read kept. */

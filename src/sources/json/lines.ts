@@ -722,11 +722,16 @@ function cost(t: FieldTest): number {
   }
 }
 
+/** The parts by their rough costs, cheapest first. */
+function cheapestFirst(parts: LineTest[], costs: number[]): LineTest[] {
+  return parts.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]!).map((i) => parts[i]!);
+}
+
 /** An `and` (or `or`) whose parts run cheapest first, by their rough costs. */
 function inOrder(op: 'and' | 'or', parts: LineTest[], costs: number[]): LineTest {
   if (parts.length === 1) return parts[0]!;
   const settles = op === 'and' ? false : true;
-  const order = parts.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]!).map((i) => parts[i]!);
+  const order = cheapestFirst(parts, costs);
   return () => {
     for (const p of order) if (p() === settles) return settles;
     return !settles;
@@ -749,7 +754,7 @@ function adaptive(op: 'and' | 'or', parts: LineTest[], costs: number[]): LineTes
   const n = parts.length;
   if (n === 1) return parts[0]!;
   const settles = op === 'and' ? false : true;
-  let order = parts.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]!).map((i) => parts[i]!);
+  let order = cheapestFirst(parts, costs);
   const settled = new Float64Array(n);
   const spent = new Float64Array(n);
   let calls = 0;
