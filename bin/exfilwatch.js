@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 // `npm run build` bundles the modules (dist/src/bundle/), which load in half the time; a build of
 // the modules alone after it leaves the bundle behind them, and then they run as they are.
@@ -11,6 +12,10 @@ const newer = (a, b) => {
   }
 };
 const entry = newer('../dist/src/bundle/main.js', '../dist/src/cli/main.js') ? '../dist/src/bundle/main.js' : '../dist/src/cli/main.js';
+
+// Before any of the program is compiled (src/cli/v8-flags.ts says why).
+const { startupV8Flags } = await import('../dist/src/cli/v8-flags.js');
+for (const flag of startupV8Flags(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString(flag);
 const { main } = await import(entry);
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
