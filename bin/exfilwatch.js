@@ -15,7 +15,7 @@ const entry = newer('../dist/src/bundle/main.js', '../dist/src/cli/main.js') ? '
 
 // Before any of the program is compiled (src/cli/v8-flags.ts says why).
 const { startupV8Flags } = await import('../dist/src/cli/v8-flags.js');
-for (const flag of startupV8Flags(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString(flag);
+for (const flag of startupV8Flags(process.execArgv)) setFlagsFromString(flag);
 const { main } = await import(entry);
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -13,10 +13,9 @@
 export const INTERRUPT_BUDGET = 600_000;
 
 /**
- * The flags to set, given how node was started: none the user chose already (on node's command
- * line or in NODE_OPTIONS), which stay theirs.
+ * The flags to set, given node's own command line: none the user chose there already, which stay
+ * theirs. (Node refuses this flag in NODE_OPTIONS, so the command line is the only place.)
  */
-export function startupV8Flags(execArgv: readonly string[], nodeOptions = ''): string[] {
-  const given = `${execArgv.join(' ')} ${nodeOptions}`;
-  return /--interrupt[-_]budget(?![-_\w])/.test(given) ? [] : [`--interrupt-budget=${INTERRUPT_BUDGET}`];
+export function startupV8Flags(execArgv: readonly string[]): string[] {
+  return execArgv.some((a) => /^--interrupt[-_]budget(?![-_\w])/.test(a)) ? [] : [`--interrupt-budget=${INTERRUPT_BUDGET}`];
 }
