@@ -6,8 +6,8 @@
  * scan keeps every core busy for well under a second, and with the default budget the optimising
  * compiler's background threads compile a hundred lukewarm functions of the engine, some of them
  * several times as new branches deoptimise them: on a two-core machine that work takes the cores
- * from the scan threads (the seed rule over 1 GB of JSON lines: 0.42 s, against 0.34 s with the
- * budget below; 10 GB: 1.61 against 1.53 s). Code that stays hot is still optimised, a little
+ * from the scan threads (the seed rule over 1 GB of JSON lines: 0.46 s, against 0.385 s with the
+ * budget below, in alternating runs; 10 GB: 1.61 against 1.53 s). Code that stays hot is still optimised, a little
  * later: a long `hunt` runs as fast either way (docs/performance.md).
  */
 export const INTERRUPT_BUDGET = 600_000;
